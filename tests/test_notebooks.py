@@ -1,0 +1,19 @@
+"Every notebook in nbs/ is a pytest case: it runs top to bottom (skipping `slow` and `cuda` cells) and its tests pass."
+from pathlib import Path
+import pytest
+from nbdev.config import get_config
+from nbdev.test import test_nb
+
+ROOT = Path(__file__).resolve().parent.parent
+CFG = get_config(ROOT)
+NOTEBOOKS = sorted(p for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith('_'))
+SKIP_FLAGS = CFG.tst_flags.split()
+
+def test_found_notebooks():
+    "Guard against a layout change that would silently leave the notebooks untested."
+    assert len(NOTEBOOKS) >= 6, NOTEBOOKS
+
+@pytest.mark.parametrize('notebook', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook(notebook):
+    ok, seconds = test_nb(notebook, skip_flags=SKIP_FLAGS, basepath=ROOT)
+    assert ok, f'{notebook.name} failed (its traceback is printed above)'
