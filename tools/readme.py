@@ -12,7 +12,6 @@ import json, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = '<!-- Generated from nbs/index.ipynb by tools/readme.py; edit the notebook, not this file. -->\n\n'
 
 def processed_notebook(name='index.ipynb'):
     "The landing page after nbdev's processing, as a dict."
@@ -25,18 +24,26 @@ def output_text(output):
     if output.get('output_type') == 'stream': return ''.join(output.get('text', ''))
     return ''.join(output.get('data', {}).get('text/plain', ''))
 
+def front_matter(src):
+    "Title and one-line summary from the YAML front matter nbdev makes of a notebook's heading."
+    import yaml
+    meta = yaml.safe_load(src.strip().strip('-')) or {}
+    return '\n\n'.join(filter(None, [f"# {meta['title']}" if meta.get('title') else '',
+                                       f"> {meta['description']}" if meta.get('description') else '']))
+
 def to_markdown(nb):
     "Markdown for the cells of a processed notebook."
     parts = []
     for cell in nb['cells']:
         src = ''.join(cell['source']).strip()
         if not src: continue
-        if cell['cell_type'] == 'markdown': parts.append(src)
+        if cell['cell_type'] == 'raw' and src.startswith('---'): parts.append(front_matter(src))
+        elif cell['cell_type'] == 'markdown': parts.append(src)
         elif cell['cell_type'] == 'code':
             parts.append(f'```python\n{src}\n```')
             text = ''.join(output_text(o) for o in cell.get('outputs', [])).strip('\n')
             if text: parts.append(f'```\n{text}\n```')
-    return HEADER + '\n\n'.join(parts) + '\n'
+    return '\n\n'.join(parts) + '\n'
 
 def main(argv):
     text = to_markdown(processed_notebook())
