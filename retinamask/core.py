@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/core.html.md"""
 # %% auto #0
 __all__ = ['PARTS']
 
-# %% ../nbs/99_core.ipynb #9f35555c
+# %% ../nbs/99_core.ipynb #e81b337d
 from . import boxes, anchors, matching, losses, nms
 from .boxes import *
 from .anchors import *
@@ -15,6 +15,6 @@ from .matching import *
 from .losses import *
 from .nms import *
 
-# %% ../nbs/99_core.ipynb #9e53949a
+# %% ../nbs/99_core.ipynb #10ea871d
 PARTS = (boxes, anchors, matching, losses, nms)  # the modules gathered here, in teaching order
-__all__ += [name for part in PARTS for name in part.__all__]  # nbdev's list holds PARTS; add the parts' names
+__all__ = [name for part in PARTS for name in part.__all__]  # replaces nbdev's list, which sees no definitions here

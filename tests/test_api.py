@@ -23,7 +23,8 @@ def test_geometry_modules_need_no_fastai_or_matplotlib():
 def test_documented(name, obj):
     assert inspect.getdoc(obj), f'{name} has no docstring'
     target = obj.__init__ if inspect.isclass(obj) else obj
-    params = [p for p in inspect.signature(target).parameters if p not in ('self', 'args', 'kwargs')]
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    params = [n for n, p in inspect.signature(target).parameters.items() if n != 'self' and p.kind not in variadic]
     docs = docments(target, full=True)
     undocumented = [p for p in params if not docs[p]['docment']]
     assert not undocumented, f'{name}: parameters without a docment comment: {undocumented}'
