@@ -2,7 +2,7 @@
 from pathlib import Path
 import pytest
 from nbdev.config import get_config
-from nbdev.test import test_nb
+import nbdev.test
 
 ROOT = Path(__file__).resolve().parent.parent
 CFG = get_config(ROOT)
@@ -15,5 +15,5 @@ def test_found_notebooks():
 
 @pytest.mark.parametrize('notebook', NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook(notebook):
-    ok, seconds = test_nb(notebook, skip_flags=SKIP_FLAGS, basepath=ROOT)
+    ok, seconds = nbdev.test.test_nb(notebook, skip_flags=SKIP_FLAGS, basepath=ROOT)
     assert ok, f'{notebook.name} failed (its traceback is printed above)'
