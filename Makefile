@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Pinned for reproducible CPU runs; pyproject.toml keeps ranges for GPU machines.
 TORCH_PINS := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install test export clean-nbs readme
+.PHONY: install test export readme bench
 .DEFAULT_GOAL := test
 
 install: $(STAMP)
@@ -31,3 +31,7 @@ export: install
 
 readme: install
 	$(PY) tools/readme.py
+
+# Benchmarks print ratios against the reference measured in the same run (GPU cases say so and skip without one).
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

@@ -1,0 +1,145 @@
+"""RoIAlign benchmark: our Triton kernels against torchvision, on a GPU, in one run.
+
+    python bench/roi_align.py            # prints a Markdown table
+
+Cases (an 800 x 1344 input: P3 100 x 168, P4 50 x 84, P5 25 x 42, 256 channels):
+inference 1 image x 50 RoIs and 8 x 100; training 2 x 150 and 8 x 150. For each case, in float32 and bfloat16
+(torchvision under autocast, which computes its RoIAlign in float32):
+- per level: `roi_align` (Triton) against `torchvision.ops.roi_align`, all the case's RoIs pooled from that level;
+- fused: `MultiLevelRoIAlign` (one launch for P3-P5) against `torchvision.ops.MultiScaleRoIAlign`;
+forward, and forward + backward. Times are medians of `triton.testing.do_bench`. `speedup` = torchvision / ours.
+`floor` is the memory-traffic floor: bytes that must move (feature pixels the samples touch, each read once, plus the
+output; for forward + backward also the gradient read, float32 read-modify-write of the touched pixels, the zeroing
+of the float32 gradient buffers and their cast) divided by the copy bandwidth measured in the same run.
+Targets: fused forward + backward at 8 x 150 at least 2x faster than MultiScaleRoIAlign; forward within 2x of the floor.
+Without a CUDA GPU the script says so and exits 0.
+"""
+import os, sys, math
+from collections import OrderedDict
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import torch
+import torchvision
+import triton
+from retinamask.roi_align import roi_align, MultiLevelRoIAlign, level_for_boxes, sample_grid, corner_weights, rois_from_boxes
+
+IMAGE = (800, 1344)
+STRIDES = (8, 16, 32)
+CHANNELS = 256
+CASES = [('inference', 1, 50), ('inference', 8, 100), ('training', 2, 150), ('training', 8, 150)]
+OUTPUT, SAMPLING = 14, 2
+
+def median_ms(fn): return triton.testing.do_bench(fn, warmup=25, rep=200, return_mode='median')
+
+def copy_bandwidth():
+    "Bytes per millisecond of a large device-to-device copy (read + write)."
+    src = torch.empty(1 << 28, dtype=torch.uint8, device='cuda')
+    dst = torch.empty_like(src)
+    return 2 * src.numel() / median_ms(lambda: dst.copy_(src))
+
+def random_boxes(images, per_image, seed):
+    "Per-image boxes with log-uniform sizes 16..800 px and aspect ratios 1:2..2:1, so that all three levels are used."
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for _ in range(images):
+        side = torch.exp(torch.empty(per_image).uniform_(math.log(16), math.log(800), generator=g))
+        ratio = torch.exp(torch.empty(per_image).uniform_(-math.log(2), math.log(2), generator=g))
+        w, h = side / ratio.sqrt(), side * ratio.sqrt()
+        cx, cy = torch.rand(per_image, generator=g) * IMAGE[1], torch.rand(per_image, generator=g) * IMAGE[0]
+        out.append(torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1).cuda())
+    return out
+
+def touched_pixels(rois, shape, scale):
+    "Distinct (image, y, x) feature pixels that RoIAlign's samples read."
+    _, _, H, W = shape
+    ys, xs, in_y, in_x, _ = sample_grid(rois, OUTPUT, scale, SAMPLING, aligned=False)
+    y_lo, y_hi, _, _, ok_y = corner_weights(ys, H)
+    x_lo, x_hi, _, _, ok_x = corner_weights(xs, W)
+    n = rois[:, 0].long()
+    keys = []
+    for yi in (y_lo, y_hi):
+        for xi in (x_lo, x_hi):
+            valid = (ok_y & in_y)[:, :, :, None, None] & (ok_x & in_x)[:, None, None, :, :]
+            key = (n[:, None, None, None, None] * H + yi[:, :, :, None, None]) * W + xi[:, None, None, :, :]
+            keys.append(key[valid])
+    return torch.cat(keys).unique().numel()
+
+def floor_ms(maps, rois, levels, dtype, bandwidth, backward):
+    "Memory-traffic floor of one call, in milliseconds."
+    size = torch.finfo(dtype).bits // 8
+    touched = sum(touched_pixels(rois[levels == l], m.shape, 1 / s) for l, (m, s) in enumerate(zip(maps, STRIDES)))
+    out_bytes = len(rois) * CHANNELS * OUTPUT * OUTPUT * size
+    fwd = touched * CHANNELS * size + out_bytes
+    if not backward: return fwd / bandwidth
+    full = sum(m.numel() for m in maps)
+    bwd = out_bytes + touched * CHANNELS * 8 + full * 4 + (full * (4 + size) if dtype != torch.float32 else 0)
+    return (fwd + bwd) / bandwidth
+
+def rel_err(a, b): return ((a.float() - b.float()).abs().max() / b.float().abs().max()).item()
+
+def run_case(kind, images, per_image, dtype, bandwidth, rows):
+    "Time one case (images x RoIs per image) in one dtype; append the table rows."
+    torch.manual_seed(0)
+    maps = [torch.randn(images, CHANNELS, math.ceil(IMAGE[0] / s), math.ceil(IMAGE[1] / s), device='cuda', dtype=dtype)
+            for s in STRIDES]
+    boxes = random_boxes(images, per_image, seed=images * 1000 + per_image)
+    rois = rois_from_boxes(boxes)
+    levels = level_for_boxes(rois[:, 1:]) - 3
+    autocast = torch.autocast('cuda', dtype=torch.bfloat16, enabled=dtype == torch.bfloat16)
+    name = f'{kind} {images}x{per_image}'
+    dname = str(dtype).replace('torch.', '')
+
+    def time_pair(label, ours_fn, ref_fn, floor_fwd, floor_bwd, inputs):
+        "Check ours against torchvision, then time both, forward and forward + backward."
+        check = rel_err(ours_fn(), ref_fn().to(dtype))
+        for mode, floor in (('fwd', floor_fwd), ('fwd+bwd', floor_bwd)):
+            if mode == 'fwd':
+                ours, ref = median_ms(ours_fn), median_ms(ref_fn)
+            else:
+                for t in inputs: t.requires_grad_(True)
+                g = torch.randn_like(ours_fn())
+                ours = median_ms(lambda: torch.autograd.grad(ours_fn(), inputs, g))
+                ref = median_ms(lambda: torch.autograd.grad(ref_fn(), inputs, g.to(ref_fn().dtype)))
+                for t in inputs: t.requires_grad_(False)
+            rows.append((name, label, dname, mode, ours, ref, ref / ours, floor, ours / floor, check))
+
+    for l, (m, s) in enumerate(zip(maps, STRIDES)):
+        one_level = torch.zeros_like(levels)  # every RoI pooled from this map
+        def ours_fn(m=m, s=s): return roi_align(m, rois, OUTPUT, 1 / s, SAMPLING, aligned=False)
+        def ref_fn(m=m, s=s):
+            with autocast: return torchvision.ops.roi_align(m, rois, OUTPUT, 1 / s, SAMPLING, aligned=False)
+        time_pair(f'P{l + 3} per level', ours_fn, ref_fn, floor_ms([m], rois, one_level, dtype, bandwidth, False),
+                  floor_ms([m], rois, one_level, dtype, bandwidth, True), [m])
+
+    pooler = MultiLevelRoIAlign(OUTPUT, SAMPLING, aligned=False)
+    tv = torchvision.ops.MultiScaleRoIAlign(['p3', 'p4', 'p5'], OUTPUT, SAMPLING)
+    def fused(): return pooler(maps, boxes)
+    def fused_ref():
+        with autocast: return tv(OrderedDict(zip(['p3', 'p4', 'p5'], maps)), boxes, [IMAGE] * images)
+    time_pair('fused P3-P5', fused, fused_ref, floor_ms(maps, rois, levels, dtype, bandwidth, False),
+              floor_ms(maps, rois, levels, dtype, bandwidth, True), maps)
+
+def main():
+    if not torch.cuda.is_available() or os.environ.get('TRITON_INTERPRET') == '1':
+        print('bench/roi_align.py: no CUDA GPU here (or TRITON_INTERPRET=1): the RoIAlign benchmark times compiled Triton '
+              'kernels and needs one. Skipped.')
+        return
+    bandwidth = copy_bandwidth()
+    rows = []
+    for kind, images, per_image in CASES:
+        for dtype in (torch.float32, torch.bfloat16):
+            run_case(kind, images, per_image, dtype, bandwidth, rows)
+    print(f'# RoIAlign on {torch.cuda.get_device_name()} (torch {torch.__version__}, torchvision {torchvision.__version__}, '
+          f'triton {triton.__version__}); copy bandwidth {bandwidth / 1e6:.0f} GB/s\n')
+    print('| case | op | dtype | pass | ours ms | torchvision ms | speedup | floor ms | ours / floor | max rel err |')
+    print('|---|---|---|---|---|---|---|---|---|---|')
+    for r in rows:
+        print('| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.2f}x | {:.3f} | {:.2f} | {:.1e} |'.format(*r))
+    fused = {(r[0], r[2], r[3]): r for r in rows if r[1] == 'fused P3-P5'}
+    train = fused[('training 8x150', 'float32', 'fwd+bwd')]
+    print(f'\nTarget: fused fwd+bwd at 8x150 >= 2x faster than MultiScaleRoIAlign: {train[6]:.2f}x '
+          f'({"met" if train[6] >= 2 else "NOT met"})')
+    worst = max(r[8] for r in rows if r[1] == 'fused P3-P5' and r[3] == 'fwd')
+    print(f'Target: fused forward within 2x of its memory floor: worst {worst:.2f}x ({"met" if worst <= 2 else "NOT met"})')
+
+if __name__ == '__main__': main()
