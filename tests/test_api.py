@@ -22,6 +22,7 @@ def test_module_needs_no_fastai_or_matplotlib(module):
 def _documented_signature(obj):
     "The callable whose parameters the docs describe: a class's __init__, a dataclass's fields, or the function."
     if dataclasses.is_dataclass(obj): return obj, [f.name for f in dataclasses.fields(obj)]
+    if inspect.isclass(obj) and '__init__' not in vars(obj): return obj, []  # inherits its parameters; nothing of its own
     target = obj.__init__ if inspect.isclass(obj) else obj
     variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
     return target, [n for n, p in inspect.signature(target).parameters.items() if n != 'self' and p.kind not in variadic]
