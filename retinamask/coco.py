@@ -8,7 +8,7 @@ Docs: https://retinamask.github.io/retinamask/coco.html.md"""
 __all__ = ['CategoryMap', 'decode_segmentation', 'load_coco_json', 'usable_boxes', 'usable_records', 'load_image',
            'show_annotations', 'coco_target', 'CocoDetection', 'coco2017']
 
-# %% ../nbs/10_coco.ipynb #89d859ac
+# %% ../nbs/10_coco.ipynb #109c508e
 import contextlib, io, json, math, warnings
 from collections import Counter
 from pathlib import Path
@@ -20,7 +20,7 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from .boxes import xywh_to_xyxy, clip_boxes, plot_boxes
 
-# %% ../nbs/10_coco.ipynb #4998770f
+# %% ../nbs/10_coco.ipynb #03695728
 class CategoryMap:
     "Two-way mapping between an annotation file's category ids and the model's contiguous labels 0..C-1."
     def __init__(self,
@@ -71,18 +71,49 @@ class CategoryMap:
         "The map of a COCO file's categories."
         return cls([c['id'] for c in categories], [c.get('name', c['id']) for c in categories])
 
-# %% ../nbs/10_coco.ipynb #f8d7f838
+# %% ../nbs/10_coco.ipynb #86c732e2
+def _polygon_ok(part) -> bool:
+    "Whether pycocotools can rasterise a polygon part: an even count, at least 6, of finite numbers."
+    if not isinstance(part, (list, tuple)) or len(part) < 6 or len(part) % 2: return False
+    try: return math.isfinite(sum(part))  # one pass: a NaN, an infinity or a non-number fails
+    except TypeError: return False
+
+def _clip_polygon(part:list, height:int, width:int) -> list:
+    "A polygon part (flat x, y list) clipped to the image grown by its size on every side; as it is when already inside."
+    xs, ys = part[0::2], part[1::2]
+    if -width <= min(xs) and max(xs) <= 2 * width and -height <= min(ys) and max(ys) <= 2 * height: return part
+    points = list(zip(map(float, xs), map(float, ys)))
+    for axis, bound, keep in ((0, -width, 1), (0, 2 * width, -1), (1, -height, 1), (1, 2 * height, -1)):
+        inside = [keep * (p[axis] - bound) >= 0 for p in points]
+        clipped = []
+        for k, p in enumerate(points):
+            q = points[k - 1]  # the edge from the previous vertex q to p
+            if inside[k] != inside[k - 1]:  # it crosses the bound: keep the crossing point
+                t = (bound - q[axis]) / (p[axis] - q[axis])
+                clipped.append(tuple(bound if i == axis else q[i] + t * (p[i] - q[i]) for i in (0, 1)))
+            if inside[k]: clipped.append(p)
+        points = clipped
+        if not points: break
+    return [c for p in points for c in p]
+
+# %% ../nbs/10_coco.ipynb #9f3e2156
 def decode_segmentation(segmentation, # polygons [[x1, y1, x2, y2, ...], ...] or RLE {'size': [h, w], 'counts': list or str}
                         height:int, # image height, pixels
                         width:int, # image width, pixels
                        ) -> np.ndarray: # (height, width) uint8 mask, 1 inside the object
     "Rasterise a COCO segmentation (polygons, uncompressed or compressed RLE) into a binary mask."
-    if isinstance(segmentation, list): rle = mask_utils.merge(mask_utils.frPyObjects(segmentation, height, width))
+    if isinstance(segmentation, list):
+        bad = [p for p in segmentation if not _polygon_ok(p)]
+        if bad: raise ValueError(f'polygon parts {bad[:3]} are not flat lists of at least 3 (x, y) points with finite '
+                                 'coordinates; remove them (CocoDetection does, and reports how many)')
+        parts = [c for c in (_clip_polygon(p, height, width) for p in segmentation) if len(c) >= 6]
+        if not parts: return np.zeros((height, width), np.uint8)  # every part lay far outside the image
+        rle = mask_utils.merge(mask_utils.frPyObjects(parts, height, width))
     elif isinstance(segmentation['counts'], list): rle = mask_utils.frPyObjects(segmentation, height, width)
     else: rle = segmentation
     return mask_utils.decode(rle)
 
-# %% ../nbs/10_coco.ipynb #238b5430
+# %% ../nbs/10_coco.ipynb #7a1776b2
 def load_coco_json(path, # a COCO-format annotation file
                   ) -> dict: # the parsed file, checked
     "Read a COCO-format annotation file; every problem is reported with the file, the record and the fix."
@@ -98,12 +129,39 @@ def load_coco_json(path, # a COCO-format annotation file
     _check_records(path, data)
     return data
 
-# %% ../nbs/10_coco.ipynb #b4d741fd
+# %% ../nbs/10_coco.ipynb #cdae1746
+def _rle_string_counts(counts:str) -> list:
+    "The run lengths packed in a compressed RLE string, unpacked as pycocotools' rleFrString does; None if it is cut short."
+    runs, p = [], 0
+    while p < len(counts):
+        x, k, more = 0, 0, True
+        while more:  # 5 bits per character, a continuation bit, and a sign bit in the last one
+            if p == len(counts): return None
+            c = ord(counts[p]) - 48
+            x |= (c & 0x1f) << 5 * k
+            more, p, k = c & 0x20, p + 1, k + 1
+            if not more and c & 0x10: x |= -1 << 5 * k
+        runs.append(x + runs[-2] if len(runs) > 2 else x)  # after the first two, runs are stored as differences
+    return runs
+
+def _rle_problem(rle:dict):
+    "What is wrong with an RLE's run lengths for its `size`, or None."
+    counts, (h, w) = rle.get('counts'), rle['size']
+    runs = _rle_string_counts(counts) if isinstance(counts, str) else counts
+    if not isinstance(runs, list) or not all(isinstance(n, int) for n in runs):
+        return f"has counts {str(counts)[:40]!r}, which are neither a list of whole numbers nor a compressed string"
+    if any(n < 0 for n in runs): return 'has negative run lengths'
+    if sum(runs) != h * w: return f'has run lengths that cover {sum(runs)} pixels, but its size {h} x {w} has {h * w}'
+
+# %% ../nbs/10_coco.ipynb #07b76e2f
 def _check_records(path, data):
     "Raise a clear error for the first image, category or annotation record that the loader cannot use."
     for k, im in enumerate(data['images']):
         lacking = [f for f in ('id', 'file_name', 'width', 'height') if f not in im]
         if lacking: raise ValueError(f"{path}: images[{k}] lacks {lacking}; every image record needs 'id', 'file_name', 'width' and 'height'")
+        if not all(type(im[f]) is int and im[f] > 0 for f in ('width', 'height')):
+            raise ValueError(f"{path}: images[{k}] (id {im['id']}) has width {im['width']!r} and height {im['height']!r}; "
+                             "both must be positive whole numbers of pixels: fix the record")
     sizes = {im['id']: (im['height'], im['width']) for im in data['images']}
     if len(sizes) != len(data['images']): raise ValueError(f'{path}: two image records share an id; give every image its own id')
     category_ids = {c.get('id') for c in data['categories']}
@@ -114,13 +172,19 @@ def _check_records(path, data):
         if a.get('category_id') not in category_ids:
             raise ValueError(f"{where} has category id {a.get('category_id')}, which is not in 'categories': add the category or remove the annotation")
         seg = a.get('segmentation')
+        if seg is not None and not isinstance(seg, (list, dict)):
+            raise ValueError(f"{where} has a segmentation of type {type(seg).__name__}; COCO writes polygons (a list of "
+                             "[x1, y1, x2, y2, ...] lists) or RLE (a dict with 'size' and 'counts'): fix or remove it")
         if isinstance(seg, dict) and list(seg.get('size', [])) != list(sizes[a['image_id']]):
             raise ValueError(f"{where}: its RLE mask is {seg.get('size')} (height, width) but image {a['image_id']} is "
                              f"{list(sizes[a['image_id']])}; the mask belongs to another version of the image, re-make it")
+        problem = _rle_problem(seg) if isinstance(seg, dict) else None
+        if problem: raise ValueError(f'{where}: its RLE mask {problem}; re-encode the mask (pycocotools.mask.encode) or remove the annotation')
 
-# %% ../nbs/10_coco.ipynb #11504fb8
+# %% ../nbs/10_coco.ipynb #6f4b5089
 _SMALL_BOXES, _BAD_BOXES = 'boxes under {} px (dropped)', 'boxes missing or not finite (dropped)'
 _SHORT_POLYGONS, _NO_SEGMENTATION = 'polygon parts with fewer than 3 points (removed)', 'annotations without a mask (box used as mask)'
+_BAD_POLYGONS = 'polygon parts with an odd count or non-finite coordinates (removed)'
 _EMPTY_IMAGES = 'images without usable annotations (dropped, training mode)'
 
 def _bbox_or_nan(ann):
@@ -129,7 +193,7 @@ def _bbox_or_nan(ann):
     ok = isinstance(b, (list, tuple)) and len(b) == 4 and all(isinstance(v, (int, float)) for v in b)
     return [float(v) for v in b] if ok else [math.nan] * 4
 
-# %% ../nbs/10_coco.ipynb #275356ac
+# %% ../nbs/10_coco.ipynb #4c81009b
 def usable_boxes(anns:list, # COCO annotation records
                  sizes:dict, # image id -> (height, width)
                  min_box_size:float=1.0, # smallest usable width and height after clipping to the image, pixels
@@ -143,13 +207,15 @@ def usable_boxes(anns:list, # COCO annotation records
     usable = finite & ((boxes[:, 2:] - boxes[:, :2]) >= min_box_size).all(-1)
     return usable, finite, boxes
 
-# %% ../nbs/10_coco.ipynb #19f26f1a
+# %% ../nbs/10_coco.ipynb #a741f254
 def _repair_segmentation(ann, box, dropped):
     "`ann` with short polygon parts removed and its `box` (xyxy) as polygon when it has no mask; counts each repair."
     seg = ann.get('segmentation')
     if isinstance(seg, list):
-        parts = [p for p in seg if isinstance(p, (list, tuple)) and len(p) >= 6]
-        dropped[_SHORT_POLYGONS] += len(seg) - len(parts)
+        parts = [p for p in seg if _polygon_ok(p)]
+        short = sum(isinstance(p, (list, tuple)) and len(p) < 6 for p in seg)
+        dropped[_SHORT_POLYGONS] += short
+        dropped[_BAD_POLYGONS] += len(seg) - len(parts) - short
         seg = parts
     if not seg:
         dropped[_NO_SEGMENTATION] += 1
@@ -157,7 +223,7 @@ def _repair_segmentation(ann, box, dropped):
         seg = [[x1, y1, x2, y1, x2, y2, x1, y2]]
     return ann if seg is ann.get('segmentation') else {**ann, 'segmentation': seg}
 
-# %% ../nbs/10_coco.ipynb #94a7ac12
+# %% ../nbs/10_coco.ipynb #5cb6e4e1
 def usable_records(data:dict, # a parsed COCO annotation file (see `load_coco_json`)
                    train:bool=True, # drop images without a usable non-crowd annotation
                    min_box_size:float=1.0, # boxes narrower or shorter than this after clipping are dropped, pixels
@@ -176,7 +242,7 @@ def usable_records(data:dict, # a parsed COCO annotation file (see `load_coco_js
         dropped[_EMPTY_IMAGES] = len(data['images']) - len(records)
     return records, +dropped  # unary + drops the zero counts
 
-# %% ../nbs/10_coco.ipynb #3170f3c2
+# %% ../nbs/10_coco.ipynb #ab279a79
 def load_image(path, # an image file in any format PIL reads
               ) -> Tensor: # (3, H, W) float32 RGB in [0, 1]
     "Read an image as RGB floats in [0, 1]; grey, RGBA, palette and 16-bit images are converted, not rejected."
@@ -185,8 +251,14 @@ def load_image(path, # an image file in any format PIL reads
     try:
         with Image.open(path) as img:
             img.load()
+            if img.mode == 'F': raise ValueError(f'{path} is a 32-bit floating-point image, whose values have no standard '
+                                                 'range; save it as an 8- or 16-bit image')
             if img.mode in ('I', 'I;16', 'I;16B', 'I;16L'):  # 16-bit grey: scale by the 16-bit range, not clip at 255
-                grey = torch.from_numpy(np.asarray(img, dtype=np.float32) / 65535)
+                values = np.asarray(img, dtype=np.float32)
+                if values.min() < 0 or values.max() > 65535:
+                    raise ValueError(f'{path} is a 32-bit integer image with values from {values.min():g} to {values.max():g}, '
+                                     'beyond the 16-bit range; save it as an 8- or 16-bit image')
+                grey = torch.from_numpy(values / 65535)
                 return grey.expand(3, *grey.shape).contiguous()
             rgb = torch.from_numpy(np.asarray(img.convert('RGB')).copy())
     except (UnidentifiedImageError, OSError, SyntaxError) as e:  # PIL raises SyntaxError on some broken files
@@ -194,7 +266,7 @@ def load_image(path, # an image file in any format PIL reads
                          'replace the file or remove its record') from None
     return rgb.permute(2, 0, 1).float() / 255
 
-# %% ../nbs/10_coco.ipynb #222f12b4
+# %% ../nbs/10_coco.ipynb #3fee3e36
 def show_annotations(image:Tensor, # (3, H, W) float image in [0, 1]
                      target:dict, # `boxes` (G, 4) xyxy and `labels` (G,); optional `masks` (G, H, W) or (G, 1, H, W), `scores` (G,)
                      ax=None, # matplotlib axes to draw on; a new one if None
@@ -228,7 +300,7 @@ def show_annotations(image:Tensor, # (3, H, W) float image in [0, 1]
     ax.set(xlim=(0, w), ylim=(h, 0))
     return ax
 
-# %% ../nbs/10_coco.ipynb #447df8ea
+# %% ../nbs/10_coco.ipynb #e843a4e2
 def coco_target(info:dict, # an image record with `id`, `width` and `height`
                 anns:list, # its usable annotations (see `usable_records`)
                 category_map:CategoryMap, # category ids -> labels
@@ -243,7 +315,24 @@ def coco_target(info:dict, # an image record with `id`, `width` and `height`
                 iscrowd=torch.tensor([bool(a.get('iscrowd', 0)) for a in anns], dtype=torch.bool),
                 image_id=int(info['id']), orig_size=(h, w), size=(h, w))
 
-# %% ../nbs/10_coco.ipynb #ef4d6441
+# %% ../nbs/10_coco.ipynb #a80e2775
+def _evaluation_annotations(data:dict) -> list:
+    "The file's annotations as pycocotools' evaluation can read them: finite boxes, repaired and clipped masks, an `area` each."
+    sizes = {im['id']: (im['height'], im['width']) for im in data['images']}
+    out = []
+    for a in data['annotations']:
+        x, y, w, h = _bbox_or_nan(a)
+        if not math.isfinite(x + y + w + h): continue
+        height, width = sizes[a['image_id']]
+        a = _repair_segmentation(a, (x, y, x + w, y + h), Counter())  # counted in the dataset's summary already
+        if isinstance(a['segmentation'], list):
+            parts = [c for c in (_clip_polygon(p, height, width) for p in a['segmentation']) if len(c) >= 6]
+            a = {**a, 'segmentation': parts or {'size': [height, width], 'counts': [height * width]}}  # far outside: empty
+        if 'area' not in a: a = {**a, 'area': float(decode_segmentation(a['segmentation'], height, width).sum())}
+        out.append(a)
+    return out
+
+# %% ../nbs/10_coco.ipynb #acf26be2
 class CocoDetection(torch.utils.data.Dataset):
     "A COCO-format detection and instance-segmentation dataset of `(image (3, H, W) in [0, 1], target dict)` items."
     def __init__(self,
@@ -258,6 +347,12 @@ class CocoDetection(torch.utils.data.Dataset):
         self.data = load_coco_json(self.ann_file)
         self.category_map = CategoryMap.from_coco(self.data['categories']) if category_map is None else category_map
         self.records, self.report = usable_records(self.data, train, min_box_size)
+        if train and not self.records:
+            raise ValueError(f'{self.ann_file}: no image has a usable annotation, so there is nothing to train on '
+                             f'({self._summary()}); check the boxes in the file, or pass train=False to evaluate on it')
+        missing = [im['file_name'] for im, _ in self.records if not (self.img_dir / im['file_name']).is_file()]
+        if missing: raise FileNotFoundError(f'{len(missing)} of the {len(self.records)} images that {self.ann_file} lists are not in '
+                                            f'{self.img_dir} (first: {missing[:3]}): check img_dir, or remove their records')
         unknown = sorted({a['category_id'] for _, anns in self.records for a in anns} - set(self.category_map.ids))
         if unknown: raise ValueError(f'{self.ann_file} uses category ids {unknown} that the given category map lacks '
                                      f'(it has {self.category_map.ids}); use a map that lists every category of both files')
@@ -284,7 +379,7 @@ class CocoDetection(torch.utils.data.Dataset):
         if self._coco is None:
             with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints progress lines
                 self._coco = COCO()
-                self._coco.dataset = self.data
+                self._coco.dataset = {**self.data, 'annotations': _evaluation_annotations(self.data)}
                 self._coco.createIndex()
         return self._coco
 
@@ -295,7 +390,7 @@ class CocoDetection(torch.utils.data.Dataset):
     def __repr__(self): return (f"CocoDetection({len(self)} of {len(self.data['images'])} images in {self.ann_file.name}, "
                                 f"{len(self.category_map)} classes, {'training' if self.train else 'evaluation'} mode)")
 
-# %% ../nbs/10_coco.ipynb #aa55f904
+# %% ../nbs/10_coco.ipynb #0b7b56bd
 def coco2017(root, # the folder holding train2017/, val2017/ and annotations/
              split:str='train', # 'train' or 'val'
              train:bool=None, # training mode (drop images without usable annotations); split == 'train' if None

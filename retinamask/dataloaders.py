@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/dataloaders.html.md"""
 # %% auto #0
 __all__ = ['detection_collate', 'DetectionDataLoader', 'detection_dataloaders']
 
-# %% ../nbs/13_dataloaders.ipynb #7336039f
+# %% ../nbs/13_dataloaders.ipynb #6d1ce5d0
 import warnings
 import torch
 from torch import Tensor
@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
 from .coco import show_annotations
 from .transforms import pad_images
 
-# %% ../nbs/13_dataloaders.ipynb #c63f4c36
+# %% ../nbs/13_dataloaders.ipynb #2e1ab4a4
 def detection_collate(samples:list, # N items `(image (3, H_i, W_i), target dict)`
                       size_divisible:int=32, # the padded height and width are multiples of this
                      ) -> tuple: # (images (N, 3, Hp, Wp) zero-padded, list of N target dicts)
@@ -28,7 +28,7 @@ def detection_collate(samples:list, # N items `(image (3, H_i, W_i), target dict
     images, targets = zip(*samples)
     return pad_images(list(images), size_divisible), list(targets)
 
-# %% ../nbs/13_dataloaders.ipynb #95844942
+# %% ../nbs/13_dataloaders.ipynb #00042ce0
 class DetectionDataLoader(DataLoader):
     "A fastai `DataLoader` whose batches are `(images (N, 3, Hp, Wp) zero-padded, list of N target dicts)`."
     def __init__(self,
@@ -45,7 +45,7 @@ class DetectionDataLoader(DataLoader):
     def new(self, dataset=None, cls=None, **kwargs):
         return super().new(dataset, cls, **{'size_divisible': self.size_divisible, **kwargs})
 
-# %% ../nbs/13_dataloaders.ipynb #550d9681
+# %% ../nbs/13_dataloaders.ipynb #e357131d
 def detection_dataloaders(train_ds, # training dataset of `(image, target)` items, with its training transforms
                           valid_ds, # validation dataset, with its evaluation transforms
                           bs:int=4, # training images per batch
@@ -55,13 +55,15 @@ def detection_dataloaders(train_ds, # training dataset of `(image, target)` item
                           device=None, # where batches go; fastai's `default_device()` (the GPU if any) if None
                          ) -> DataLoaders:
     "fastai `DataLoaders` for detection: shuffled training batches and ordered validation batches."
+    if not len(train_ds): raise ValueError('the training dataset is empty, so there is nothing to train on: check its annotations '
+                                           '(a CocoDetection warns about what it dropped) and its transforms')
     device = default_device() if device is None else device
     common = dict(num_workers=num_workers, size_divisible=size_divisible, device=device)
     train = DetectionDataLoader(train_ds, bs=bs, shuffle=True, drop_last=len(train_ds) >= bs, **common)
     valid = DetectionDataLoader(valid_ds, bs=valid_bs or bs, shuffle=False, drop_last=False, **common)
     return DataLoaders(train, valid)
 
-# %% ../nbs/13_dataloaders.ipynb #2f1f96b6
+# %% ../nbs/13_dataloaders.ipynb #f98f1d64
 @patch
 def show_batch(self:DetectionDataLoader,
                b=None, # a batch `(images, targets)`; one from this loader if None

@@ -7,9 +7,9 @@ Docs: https://retinamask.github.io/retinamask/learner.html.md"""
 # %% auto #0
 __all__ = ['LR_MULTS', 'WD_MULTS', 'PAPER_SCHEDULES', 'DetectionBatch', 'detection_loss', 'LossPart', 'param_groups',
            'DetectionLearner', 'paper_schedule', 'warmup_step_factor', 'PaperSchedule', 'BetaTracker', 'COCOEvaluation',
-           'COCOStat', 'save_atomic', 'Checkpoint', 'resume', 'retinamask_learner', 'recorder_table']
+           'COCOStat', 'save_atomic', 'Checkpoint', 'MetricsCSV', 'resume', 'retinamask_learner', 'recorder_table']
 
-# %% ../nbs/15_learner.ipynb #8b574c46
+# %% ../nbs/15_learner.ipynb #b0888b39
 import math, os, random, warnings
 from pathlib import Path
 import numpy as np
@@ -22,11 +22,12 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
     from fastai.callback.core import Callback
     from fastai.metrics import AvgMetric
     from fastai.optimizer import OptimWrapper
+    import fastai.callback.schedule, fastai.callback.fp16  # add fit_one_cycle, lr_find and to_fp16 to Learner
 from .losses import SelfAdjustingSmoothL1, plot_beta
 from .evaluation import detections_to_coco, evaluate_coco
 from .model import RetinaMask, RetinaMaskConfig
 
-# %% ../nbs/15_learner.ipynb #36b33ea3
+# %% ../nbs/15_learner.ipynb #1a6dc42e
 class DetectionBatch(Callback):
     "Turn fastai's (padded images, targets) batches into a detection model's inputs, and split its validation output."
     order = -10  # before any callback that reads the batch
@@ -47,7 +48,7 @@ def detection_loss(pred:dict, # the model's loss dict: loss_cls, loss_box and (w
     "The training objective: the sum of the model's losses, all with weight 1."
     return sum(pred.values())
 
-# %% ../nbs/15_learner.ipynb #509f5bd9
+# %% ../nbs/15_learner.ipynb #48c328f4
 class LossPart(AvgMetric):
     "The average of one entry of the model's loss dict, shown as its own column."
     def __init__(self,
@@ -59,7 +60,7 @@ class LossPart(AvgMetric):
     @property
     def name(self): return self.key.replace('loss_', '')
 
-# %% ../nbs/15_learner.ipynb #b609d8b4
+# %% ../nbs/15_learner.ipynb #87907225
 LR_MULTS = (1., 2., 1., 2.)  # per parameter group: backbone weights, backbone biases, rest weights, rest biases
 WD_MULTS = (1., 0., 1., 0.)  # biases get no weight decay
 
@@ -76,7 +77,7 @@ class DetectionLearner(Learner):
     "A fastai `Learner` whose `freeze` freezes the backbone's two parameter groups."
     def freeze(self): self.freeze_to(2)
 
-# %% ../nbs/15_learner.ipynb #426e2cfc
+# %% ../nbs/15_learner.ipynb #b504ce91
 PAPER_SCHEDULES = {'1x': (90_000, (60_000, 80_000)), '1.5x': (135_000, (90_000, 120_000)), '2x': (180_000, (120_000, 160_000))}
 
 def paper_schedule(batch_size:int=16, # images per iteration, over all processes
@@ -100,7 +101,7 @@ def warmup_step_factor(it:int, # iteration, counted from 0
     if it < warmup_iters: f *= warmup_factor + (1 - warmup_factor) * it / warmup_iters
     return f
 
-# %% ../nbs/15_learner.ipynb #8e4d9e0b
+# %% ../nbs/15_learner.ipynb #7a29de70
 class PaperSchedule(Callback):
     "The paper's schedule: per-group lr (biases x2) and weight decay (biases 0), linear warm-up, x0.1 steps."
     order = 60  # where fastai's own ParamScheduler runs
@@ -126,7 +127,7 @@ class PaperSchedule(Callback):
         self.opt.set_hyper('lr', [self.lr * f * m for m in LR_MULTS])
         self.opt.set_hyper('wd', [self.wd * m for m in WD_MULTS])
 
-# %% ../nbs/15_learner.ipynb #fd2189c1
+# %% ../nbs/15_learner.ipynb #8ce09c49
 class BetaTracker(Callback):
     "Record beta, running mean and running variance of the self-adjusting smooth L1 after every training iteration."
     order = 70  # after the optimiser step
@@ -151,7 +152,7 @@ class BetaTracker(Callback):
         beta_hat = self.loss_module.beta_hat if self.loss_module is not None else None
         return plot_beta(self.history, beta_hat=beta_hat, ax=ax)
 
-# %% ../nbs/15_learner.ipynb #73435d2a
+# %% ../nbs/15_learner.ipynb #ad3be546
 def _gather_records(records:list) -> list:
     "All processes' records, each image's kept from the first process that has it (padding repeats images)."
     if not (torch.distributed.is_available() and torch.distributed.is_initialized()): return records
@@ -192,7 +193,7 @@ class COCOEvaluation(Callback):
         self.results = evaluate_coco(self.coco_gt, _gather_records(self.bbox), segm, image_ids=image_ids)
         self.history.append({t: {k: v for k, v in r.items() if k != 'log'} for t, r in self.results.items()})
 
-# %% ../nbs/15_learner.ipynb #e66893f4
+# %% ../nbs/15_learner.ipynb #7bc7fe5d
 from fastai.metrics import Metric
 
 class COCOStat(Metric):
@@ -215,7 +216,7 @@ class COCOStat(Metric):
     @property
     def name(self): return f'{self.iou_type}_{self.stat}'
 
-# %% ../nbs/15_learner.ipynb #1924ac6b
+# %% ../nbs/15_learner.ipynb #ee0a84bf
 def save_atomic(obj, # anything torch.save accepts
                 path, # destination file
                ):
@@ -244,9 +245,11 @@ class Checkpoint(Callback):
     def before_train(self):
         loader = getattr(self.dls.train, 'dl', self.dls.train)  # the loader inside fastai's DistributedDL
         loader.rng = random.Random(self.seed * 100_003 + self.epoch)
+        self.trained = True  # fastai skips before_train (not after_epoch) for the epochs a resumed fit skips
 
     def after_epoch(self):
-        if _rank() != 0: return
+        trained, self.trained = getattr(self, 'trained', False), False
+        if not trained or _rank() != 0: return  # a skipped epoch must not overwrite the checkpoint it resumed from
         beta = getattr(self.learn, 'beta_tracker', None)
         save_atomic(dict(model=_unwrap(self.learn.model).state_dict(), opt=self.learn.opt.state_dict(), epoch=self.epoch,
                          config=_unwrap(self.learn.model).config.to_dict(),
@@ -255,7 +258,28 @@ class Checkpoint(Callback):
                          rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())),
                     self.folder / 'last.pth')
 
-# %% ../nbs/15_learner.ipynb #c680ca6f
+# %% ../nbs/15_learner.ipynb #94ef851b
+class MetricsCSV(Callback):
+    "Append each trained epoch's row of the progress table to a CSV file (a resumed run continues the same file)."
+    order = 60  # after the Recorder has computed the epoch's values
+
+    def __init__(self,
+                 path, # the CSV file; its header is written when it is created
+                ):
+        self.path = Path(path)
+
+    def before_train(self): self.trained = True
+
+    def after_epoch(self):
+        trained, self.trained = getattr(self, 'trained', False), False
+        if not trained or _rank() != 0: return
+        names = [n for n in self.recorder.metric_names if n != 'time']
+        new = not self.path.exists()
+        with self.path.open('a') as f:
+            if new: f.write(','.join(names) + '\n')
+            f.write(','.join(str(v) for v in [self.epoch, *self.recorder.values[-1]][:len(names)]) + '\n')
+
+# %% ../nbs/15_learner.ipynb #6ffc9168
 def resume(learn:Learner, # a learner built with the same config as the checkpoint's
            path, # a checkpoint written by `Checkpoint`
           ) -> int: # the epoch to continue from: pass it to `fit(..., start_epoch=...)`
@@ -275,7 +299,7 @@ def resume(learn:Learner, # a learner built with the same config as the checkpoi
     torch.set_rng_state(ckpt['rng']['torch']); np.random.set_state(ckpt['rng']['numpy']); random.setstate(ckpt['rng']['python'])
     return ckpt['epoch'] + 1
 
-# %% ../nbs/15_learner.ipynb #6b117b3c
+# %% ../nbs/15_learner.ipynb #3647d784
 def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` batches, e.g. `detection_dataloaders`
                        config:RetinaMaskConfig, # the model's hyper-parameters
                        model:nn.Module=None, # a model to train; `RetinaMask(config)` if None
@@ -301,7 +325,7 @@ def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` b
     learn.category_map = category_map
     return learn
 
-# %% ../nbs/15_learner.ipynb #ca2ada86
+# %% ../nbs/15_learner.ipynb #1541a421
 def recorder_table(learn:Learner, # a learner that has been fitted
                   ): # pandas DataFrame: one row per epoch, one column per loss and metric
     "fastai's progress table of the last fit, as a DataFrame."
