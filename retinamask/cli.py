@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO', 'run_datasets', 'train', 'load_model', 'evaluate', 'predict_files', 'demo', 'main']
 
-# %% ../nbs/17_cli.ipynb #91c39e75
+# %% ../nbs/17_cli.ipynb #e7ad10dc
 import argparse, json, math, os, sys, time, warnings
 from pathlib import Path
 import torch
@@ -19,11 +19,13 @@ from .dataloaders import detection_dataloaders
 from .evaluation import detections_to_coco, evaluate_coco
 from .learner import retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank
 
-# %% ../nbs/17_cli.ipynb #b426d237
+# %% ../nbs/17_cli.ipynb #5bbbac10
 def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
                  data:str='demo', # 'demo' or 'hard' (built-in), or a COCO 2017 folder (train2017/, val2017/, annotations/)
-                 train_ann=None, train_images=None, # a COCO-format training set (annotation file, image folder)
-                 valid_ann=None, valid_images=None, # and its validation set
+                 train_ann=None, # a COCO-format training set's annotation file (instead of `data`)
+                 train_images=None, # its image folder
+                 valid_ann=None, # the validation set's annotation file
+                 valid_images=None, # its image folder
                  seed:int=0, # seed of the built-in dataset
                  data_changes:dict=None, # fields of the built-in setting to change, e.g. {'num_train': 100}
                 ) -> tuple: # (training dataset, validation dataset)
@@ -42,7 +44,7 @@ def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
     train_ds = coco2017(data, 'train', transforms=train_tf)
     return train_ds, coco2017(data, 'val', transforms=valid_tf, category_map=train_ds.category_map)
 
-# %% ../nbs/17_cli.ipynb #5865dc46
+# %% ../nbs/17_cli.ipynb #b4ed65e2
 def _write_pictures(learn, valid_ds, folder, n=6):
     "Figure 3, the loss curves and detections on the first validation images, as PNG files in `folder`."
     import matplotlib
@@ -111,7 +113,7 @@ def train(folder='runs/train', # the run's folder
         _write_pictures(learn, valid_ds, folder)
     return metrics
 
-# %% ../nbs/17_cli.ipynb #2c270ec6
+# %% ../nbs/17_cli.ipynb #e2d7dd32
 def load_model(checkpoint, # a checkpoint written during training (e.g. runs/demo/last.pth)
                device=None, # where the model goes; the GPU if there is one
               ) -> tuple: # (RetinaMask in evaluation mode, CategoryMap)
@@ -175,7 +177,7 @@ def predict_files(checkpoint, # a training checkpoint
     (out / 'detections.json').write_text(json.dumps(records))
     return records
 
-# %% ../nbs/17_cli.ipynb #ddddf09f
+# %% ../nbs/17_cli.ipynb #55140372
 DEMO = dict(preset='tiny', data='demo', epochs=24, bs=8, lr=0.02, warmup_iters=100)  # settings of `make demo` (see below)
 
 def demo(folder='runs/demo', # where the run is written
@@ -184,7 +186,7 @@ def demo(folder='runs/demo', # where the run is written
     "Train and evaluate the tiny model on the built-in dataset on the CPU: `make demo`."
     return train(folder, **{**DEMO, **changes})
 
-# %% ../nbs/17_cli.ipynb #e930c745
+# %% ../nbs/17_cli.ipynb #f11f613c
 def _parser():
     "The `retinamask` argument parser."
     p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo.')
