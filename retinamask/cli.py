@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO', 'run_datasets', 'train', 'load_model', 'evaluate', 'predict_files', 'demo', 'main']
 
-# %% ../nbs/17_cli.ipynb #e7ad10dc
+# %% ../nbs/17_cli.ipynb #06f92165
 import argparse, json, math, os, sys, time, warnings
 from pathlib import Path
 import torch
@@ -17,9 +17,10 @@ from .synthetic import synthetic_config, synthetic_dataset, SYNTHETIC_PRESETS
 from .transforms import train_transforms, eval_transforms, resized_size
 from .dataloaders import detection_dataloaders
 from .evaluation import detections_to_coco, evaluate_coco
+from .reliability import load_checkpoint, check_checkpoint
 from .learner import retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank
 
-# %% ../nbs/17_cli.ipynb #5bbbac10
+# %% ../nbs/17_cli.ipynb #2c44e80e
 def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
                  data:str='demo', # 'demo' or 'hard' (built-in), or a COCO 2017 folder (train2017/, val2017/, annotations/)
                  train_ann=None, # a COCO-format training set's annotation file (instead of `data`)
@@ -44,7 +45,7 @@ def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
     train_ds = coco2017(data, 'train', transforms=train_tf)
     return train_ds, coco2017(data, 'val', transforms=valid_tf, category_map=train_ds.category_map)
 
-# %% ../nbs/17_cli.ipynb #b4ed65e2
+# %% ../nbs/17_cli.ipynb #74082edd
 def _write_pictures(learn, valid_ds, folder, n=6):
     "Figure 3, the loss curves and detections on the first validation images, as PNG files in `folder`."
     import matplotlib
@@ -76,6 +77,7 @@ def train(folder='runs/train', # the run's folder
           config_changes:dict=None, # fields of the preset to change, e.g. {'mask_on': False}
           dataset_kwargs:dict=None, # train_ann, train_images, valid_ann, valid_images for a COCO-format dataset
           data_changes:dict=None, # fields of the built-in setting to change, e.g. {'num_train': 100}
+          skip_nonfinite:bool=False, # skip batches with a non-finite loss instead of stopping
          ) -> dict: # the final metrics (also written to folder/metrics.json)
     "Train RetinaMask with fastai, evaluate with pycocotools after each epoch, and write the run's folder."
     folder = Path(folder)
@@ -88,7 +90,8 @@ def train(folder='runs/train', # the run's folder
     lr = paper_schedule(bs * world)['lr'] if lr is None else lr
     device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if torch.cuda.is_available() else torch.device('cpu')
     dls = detection_dataloaders(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device)
-    learn = retinamask_learner(dls, config, coco_gt=valid_ds.coco, category_map=train_ds.category_map, folder=folder, seed=seed)
+    learn = retinamask_learner(dls, config, coco_gt=valid_ds.coco, category_map=train_ds.category_map, folder=folder, seed=seed,
+                               skip_nonfinite=skip_nonfinite)
     if not resume_run: (folder / 'metrics.csv').unlink(missing_ok=True)  # a new run starts a new table
     learn.add_cb(MetricsCSV(folder / 'metrics.csv'))
     if fp16: learn.to_fp16()
@@ -113,12 +116,12 @@ def train(folder='runs/train', # the run's folder
         _write_pictures(learn, valid_ds, folder)
     return metrics
 
-# %% ../nbs/17_cli.ipynb #e2d7dd32
+# %% ../nbs/17_cli.ipynb #9d6768e6
 def load_model(checkpoint, # a checkpoint written during training (e.g. runs/demo/last.pth)
                device=None, # where the model goes; the GPU if there is one
               ) -> tuple: # (RetinaMask in evaluation mode, CategoryMap)
     "The model and category mapping saved in a checkpoint."
-    ckpt = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    ckpt = load_checkpoint(checkpoint)  # a clear error for a missing, damaged or foreign file
     model = RetinaMask(RetinaMaskConfig.from_dict(ckpt['config']))
     model.load_state_dict(ckpt['model'])
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -135,6 +138,9 @@ def evaluate(checkpoint, # a training checkpoint
     "pycocotools evaluation of a checkpoint on a validation set."
     model, categories = load_model(checkpoint)
     _, valid_ds = run_datasets(model.config, data, data_changes=data_changes, **(dataset_kwargs or {}))
+    if categories is not None and categories != valid_ds.category_map:  # otherwise every AP would silently be 0
+        raise ValueError(f'{checkpoint} was trained on the categories {categories.names} (ids {categories.ids}) but this validation '
+                         f'set has {valid_ds.category_map.names} (ids {valid_ds.category_map.ids}); evaluate it on data with its categories.')
     bbox, segm = [], []
     for start in range(0, len(valid_ds), bs):
         items = [valid_ds[i] for i in range(start, min(start + bs, len(valid_ds)))]
@@ -157,10 +163,10 @@ def predict_files(checkpoint, # a training checkpoint
     import matplotlib.pyplot as plt
     from retinamask.transforms import resize_sample
     model, categories = load_model(checkpoint)
+    images = {path: load_image(path) for path in map(Path, paths)}  # every file checked before any work: a bad one loses nothing
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     records = []
-    for path in map(Path, paths):
-        image = load_image(path)  # a clear error for a file that is missing or not an image
+    for path, image in images.items():
         size = resized_size(tuple(image.shape[-2:]), model.config.min_size, model.config.max_size)
         small = torch.nn.functional.interpolate(image[None], size=size, mode='bilinear', align_corners=False)[0]
         det = predict(model, small, original_sizes=[tuple(image.shape[-2:])])
@@ -177,8 +183,8 @@ def predict_files(checkpoint, # a training checkpoint
     (out / 'detections.json').write_text(json.dumps(records))
     return records
 
-# %% ../nbs/17_cli.ipynb #55140372
-DEMO = dict(preset='tiny', data='demo', epochs=24, bs=8, lr=0.02, warmup_iters=100)  # settings of `make demo` (see below)
+# %% ../nbs/17_cli.ipynb #f2dd7e9a
+DEMO = dict(preset='tiny', data='demo', epochs=16, bs=8, lr=0.05, schedule='one_cycle')  # settings of `make demo` (see below)
 
 def demo(folder='runs/demo', # where the run is written
          **changes, # arguments of `train` to change, e.g. epochs=2
@@ -186,7 +192,7 @@ def demo(folder='runs/demo', # where the run is written
     "Train and evaluate the tiny model on the built-in dataset on the CPU: `make demo`."
     return train(folder, **{**DEMO, **changes})
 
-# %% ../nbs/17_cli.ipynb #f11f613c
+# %% ../nbs/17_cli.ipynb #db3c843c
 def _parser():
     "The `retinamask` argument parser."
     p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo.')
@@ -203,6 +209,7 @@ def _parser():
     t.add_argument('--resume', action='store_true', help='continue from OUT/last.pth'); t.add_argument('--seed', type=int, default=0)
     t.add_argument('--num-workers', type=int, default=0); t.add_argument('--fp16', action='store_true')
     t.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help='change config fields, e.g. mask_on=false')
+    t.add_argument('--skip-nonfinite', action='store_true', help='skip batches whose loss is NaN or infinite instead of stopping')
     e = sub.add_parser('evaluate', help='COCO evaluation of a checkpoint'); e.add_argument('checkpoint'); data_args(e)
     e.add_argument('--bs', type=int, default=8); e.add_argument('--out', help='write the metrics to this JSON file')
     q = sub.add_parser('predict', help='detect objects in image files'); q.add_argument('checkpoint'); q.add_argument('images', nargs='+')
@@ -226,7 +233,7 @@ def main(argv:list=None, # the arguments; sys.argv[1:] if None
     if a.command == 'train':
         fields = dict(kv.split('=', 1) for kv in a.set)
         metrics = train(a.out, a.preset, a.data, a.epochs, a.bs, a.lr, a.schedule, a.warmup_iters, a.resume, a.seed, a.num_workers,
-                        a.fp16, {k: _field(v) for k, v in fields.items()}, data_kw, changes)
+                        a.fp16, {k: _field(v) for k, v in fields.items()}, data_kw, changes, a.skip_nonfinite)
     elif a.command == 'evaluate': metrics = evaluate(a.checkpoint, a.data, a.bs, a.out, data_kw, changes)
     elif a.command == 'predict': metrics = dict(detections=len(predict_files(a.checkpoint, a.images, a.out, a.score_thresh)), out=a.out)
     else: metrics = demo(a.out, epochs=a.epochs)

@@ -8,7 +8,7 @@ Docs: https://retinamask.github.io/retinamask/coco.html.md"""
 __all__ = ['CategoryMap', 'decode_segmentation', 'load_coco_json', 'usable_boxes', 'usable_records', 'load_image',
            'show_annotations', 'coco_target', 'CocoDetection', 'coco2017']
 
-# %% ../nbs/10_coco.ipynb #109c508e
+# %% ../nbs/10_coco.ipynb #a1826f8e
 import contextlib, io, json, math, warnings
 from collections import Counter
 from pathlib import Path
@@ -20,7 +20,7 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from .boxes import xywh_to_xyxy, clip_boxes, plot_boxes
 
-# %% ../nbs/10_coco.ipynb #03695728
+# %% ../nbs/10_coco.ipynb #1ababef4
 class CategoryMap:
     "Two-way mapping between an annotation file's category ids and the model's contiguous labels 0..C-1."
     def __init__(self,
@@ -71,7 +71,7 @@ class CategoryMap:
         "The map of a COCO file's categories."
         return cls([c['id'] for c in categories], [c.get('name', c['id']) for c in categories])
 
-# %% ../nbs/10_coco.ipynb #86c732e2
+# %% ../nbs/10_coco.ipynb #8d623b54
 def _polygon_ok(part) -> bool:
     "Whether pycocotools can rasterise a polygon part: an even count, at least 6, of finite numbers."
     if not isinstance(part, (list, tuple)) or len(part) < 6 or len(part) % 2: return False
@@ -96,7 +96,7 @@ def _clip_polygon(part:list, height:int, width:int) -> list:
         if not points: break
     return [c for p in points for c in p]
 
-# %% ../nbs/10_coco.ipynb #9f3e2156
+# %% ../nbs/10_coco.ipynb #c91e5992
 def decode_segmentation(segmentation, # polygons [[x1, y1, x2, y2, ...], ...] or RLE {'size': [h, w], 'counts': list or str}
                         height:int, # image height, pixels
                         width:int, # image width, pixels
@@ -113,7 +113,7 @@ def decode_segmentation(segmentation, # polygons [[x1, y1, x2, y2, ...], ...] or
     else: rle = segmentation
     return mask_utils.decode(rle)
 
-# %% ../nbs/10_coco.ipynb #7a1776b2
+# %% ../nbs/10_coco.ipynb #a7335bd5
 def load_coco_json(path, # a COCO-format annotation file
                   ) -> dict: # the parsed file, checked
     "Read a COCO-format annotation file; every problem is reported with the file, the record and the fix."
@@ -129,7 +129,7 @@ def load_coco_json(path, # a COCO-format annotation file
     _check_records(path, data)
     return data
 
-# %% ../nbs/10_coco.ipynb #cdae1746
+# %% ../nbs/10_coco.ipynb #878dcdd9
 def _rle_string_counts(counts:str) -> list:
     "The run lengths packed in a compressed RLE string, unpacked as pycocotools' rleFrString does; None if it is cut short."
     runs, p = [], 0
@@ -153,7 +153,7 @@ def _rle_problem(rle:dict):
     if any(n < 0 for n in runs): return 'has negative run lengths'
     if sum(runs) != h * w: return f'has run lengths that cover {sum(runs)} pixels, but its size {h} x {w} has {h * w}'
 
-# %% ../nbs/10_coco.ipynb #07b76e2f
+# %% ../nbs/10_coco.ipynb #69633ab4
 def _check_records(path, data):
     "Raise a clear error for the first image, category or annotation record that the loader cannot use."
     for k, im in enumerate(data['images']):
@@ -181,7 +181,7 @@ def _check_records(path, data):
         problem = _rle_problem(seg) if isinstance(seg, dict) else None
         if problem: raise ValueError(f'{where}: its RLE mask {problem}; re-encode the mask (pycocotools.mask.encode) or remove the annotation')
 
-# %% ../nbs/10_coco.ipynb #6f4b5089
+# %% ../nbs/10_coco.ipynb #8a549f0f
 _SMALL_BOXES, _BAD_BOXES = 'boxes under {} px (dropped)', 'boxes missing or not finite (dropped)'
 _SHORT_POLYGONS, _NO_SEGMENTATION = 'polygon parts with fewer than 3 points (removed)', 'annotations without a mask (box used as mask)'
 _BAD_POLYGONS = 'polygon parts with an odd count or non-finite coordinates (removed)'
@@ -193,7 +193,7 @@ def _bbox_or_nan(ann):
     ok = isinstance(b, (list, tuple)) and len(b) == 4 and all(isinstance(v, (int, float)) for v in b)
     return [float(v) for v in b] if ok else [math.nan] * 4
 
-# %% ../nbs/10_coco.ipynb #4c81009b
+# %% ../nbs/10_coco.ipynb #720d0e36
 def usable_boxes(anns:list, # COCO annotation records
                  sizes:dict, # image id -> (height, width)
                  min_box_size:float=1.0, # smallest usable width and height after clipping to the image, pixels
@@ -207,9 +207,9 @@ def usable_boxes(anns:list, # COCO annotation records
     usable = finite & ((boxes[:, 2:] - boxes[:, :2]) >= min_box_size).all(-1)
     return usable, finite, boxes
 
-# %% ../nbs/10_coco.ipynb #a741f254
+# %% ../nbs/10_coco.ipynb #e403baba
 def _repair_segmentation(ann, box, dropped):
-    "`ann` with short polygon parts removed and its `box` (xyxy) as polygon when it has no mask; counts each repair."
+    "`ann` with short or malformed polygon parts removed and its `box` (xyxy) as polygon when it has no mask; counts each repair."
     seg = ann.get('segmentation')
     if isinstance(seg, list):
         parts = [p for p in seg if _polygon_ok(p)]
@@ -223,7 +223,7 @@ def _repair_segmentation(ann, box, dropped):
         seg = [[x1, y1, x2, y1, x2, y2, x1, y2]]
     return ann if seg is ann.get('segmentation') else {**ann, 'segmentation': seg}
 
-# %% ../nbs/10_coco.ipynb #5cb6e4e1
+# %% ../nbs/10_coco.ipynb #e21f9ac7
 def usable_records(data:dict, # a parsed COCO annotation file (see `load_coco_json`)
                    train:bool=True, # drop images without a usable non-crowd annotation
                    min_box_size:float=1.0, # boxes narrower or shorter than this after clipping are dropped, pixels
@@ -242,7 +242,7 @@ def usable_records(data:dict, # a parsed COCO annotation file (see `load_coco_js
         dropped[_EMPTY_IMAGES] = len(data['images']) - len(records)
     return records, +dropped  # unary + drops the zero counts
 
-# %% ../nbs/10_coco.ipynb #ab279a79
+# %% ../nbs/10_coco.ipynb #201b8c79
 def load_image(path, # an image file in any format PIL reads
               ) -> Tensor: # (3, H, W) float32 RGB in [0, 1]
     "Read an image as RGB floats in [0, 1]; grey, RGBA, palette and 16-bit images are converted, not rejected."
@@ -266,7 +266,7 @@ def load_image(path, # an image file in any format PIL reads
                          'replace the file or remove its record') from None
     return rgb.permute(2, 0, 1).float() / 255
 
-# %% ../nbs/10_coco.ipynb #3fee3e36
+# %% ../nbs/10_coco.ipynb #5209315d
 def show_annotations(image:Tensor, # (3, H, W) float image in [0, 1]
                      target:dict, # `boxes` (G, 4) xyxy and `labels` (G,); optional `masks` (G, H, W) or (G, 1, H, W), `scores` (G,)
                      ax=None, # matplotlib axes to draw on; a new one if None
@@ -300,7 +300,7 @@ def show_annotations(image:Tensor, # (3, H, W) float image in [0, 1]
     ax.set(xlim=(0, w), ylim=(h, 0))
     return ax
 
-# %% ../nbs/10_coco.ipynb #e843a4e2
+# %% ../nbs/10_coco.ipynb #83e3fbfd
 def coco_target(info:dict, # an image record with `id`, `width` and `height`
                 anns:list, # its usable annotations (see `usable_records`)
                 category_map:CategoryMap, # category ids -> labels
@@ -315,7 +315,7 @@ def coco_target(info:dict, # an image record with `id`, `width` and `height`
                 iscrowd=torch.tensor([bool(a.get('iscrowd', 0)) for a in anns], dtype=torch.bool),
                 image_id=int(info['id']), orig_size=(h, w), size=(h, w))
 
-# %% ../nbs/10_coco.ipynb #a80e2775
+# %% ../nbs/10_coco.ipynb #2c52b2ed
 def _evaluation_annotations(data:dict) -> list:
     "The file's annotations as pycocotools' evaluation can read them: finite boxes, repaired and clipped masks, an `area` each."
     sizes = {im['id']: (im['height'], im['width']) for im in data['images']}
@@ -332,7 +332,7 @@ def _evaluation_annotations(data:dict) -> list:
         out.append(a)
     return out
 
-# %% ../nbs/10_coco.ipynb #acf26be2
+# %% ../nbs/10_coco.ipynb #de46f2f0
 class CocoDetection(torch.utils.data.Dataset):
     "A COCO-format detection and instance-segmentation dataset of `(image (3, H, W) in [0, 1], target dict)` items."
     def __init__(self,
@@ -348,8 +348,8 @@ class CocoDetection(torch.utils.data.Dataset):
         self.category_map = CategoryMap.from_coco(self.data['categories']) if category_map is None else category_map
         self.records, self.report = usable_records(self.data, train, min_box_size)
         if train and not self.records:
-            raise ValueError(f'{self.ann_file}: no image has a usable annotation, so there is nothing to train on '
-                             f'({self._summary()}); check the boxes in the file, or pass train=False to evaluate on it')
+            raise ValueError(f'{self._summary()}: no image is left with a usable annotation, so there is nothing to train on; '
+                             'check the boxes in the file, or pass train=False to evaluate on it')
         missing = [im['file_name'] for im, _ in self.records if not (self.img_dir / im['file_name']).is_file()]
         if missing: raise FileNotFoundError(f'{len(missing)} of the {len(self.records)} images that {self.ann_file} lists are not in '
                                             f'{self.img_dir} (first: {missing[:3]}): check img_dir, or remove their records')
@@ -390,7 +390,7 @@ class CocoDetection(torch.utils.data.Dataset):
     def __repr__(self): return (f"CocoDetection({len(self)} of {len(self.data['images'])} images in {self.ann_file.name}, "
                                 f"{len(self.category_map)} classes, {'training' if self.train else 'evaluation'} mode)")
 
-# %% ../nbs/10_coco.ipynb #0b7b56bd
+# %% ../nbs/10_coco.ipynb #01627d32
 def coco2017(root, # the folder holding train2017/, val2017/ and annotations/
              split:str='train', # 'train' or 'val'
              train:bool=None, # training mode (drop images without usable annotations); split == 'train' if None

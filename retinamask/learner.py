@@ -9,7 +9,7 @@ __all__ = ['LR_MULTS', 'WD_MULTS', 'PAPER_SCHEDULES', 'DetectionBatch', 'detecti
            'DetectionLearner', 'paper_schedule', 'warmup_step_factor', 'PaperSchedule', 'BetaTracker', 'COCOEvaluation',
            'COCOStat', 'save_atomic', 'Checkpoint', 'MetricsCSV', 'resume', 'retinamask_learner', 'recorder_table']
 
-# %% ../nbs/15_learner.ipynb #b0888b39
+# %% ../nbs/15_learner.ipynb #9ad58973
 import math, os, random, warnings
 from pathlib import Path
 import numpy as np
@@ -26,8 +26,9 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
 from .losses import SelfAdjustingSmoothL1, plot_beta
 from .evaluation import detections_to_coco, evaluate_coco
 from .model import RetinaMask, RetinaMaskConfig
+from .reliability import NonFiniteLossGuard, load_checkpoint  # taught in 18_reliability
 
-# %% ../nbs/15_learner.ipynb #1a6dc42e
+# %% ../nbs/15_learner.ipynb #e8d8edd1
 class DetectionBatch(Callback):
     "Turn fastai's (padded images, targets) batches into a detection model's inputs, and split its validation output."
     order = -10  # before any callback that reads the batch
@@ -48,7 +49,7 @@ def detection_loss(pred:dict, # the model's loss dict: loss_cls, loss_box and (w
     "The training objective: the sum of the model's losses, all with weight 1."
     return sum(pred.values())
 
-# %% ../nbs/15_learner.ipynb #48c328f4
+# %% ../nbs/15_learner.ipynb #0155e5b6
 class LossPart(AvgMetric):
     "The average of one entry of the model's loss dict, shown as its own column."
     def __init__(self,
@@ -60,7 +61,7 @@ class LossPart(AvgMetric):
     @property
     def name(self): return self.key.replace('loss_', '')
 
-# %% ../nbs/15_learner.ipynb #87907225
+# %% ../nbs/15_learner.ipynb #ad9baa6e
 LR_MULTS = (1., 2., 1., 2.)  # per parameter group: backbone weights, backbone biases, rest weights, rest biases
 WD_MULTS = (1., 0., 1., 0.)  # biases get no weight decay
 
@@ -77,7 +78,7 @@ class DetectionLearner(Learner):
     "A fastai `Learner` whose `freeze` freezes the backbone's two parameter groups."
     def freeze(self): self.freeze_to(2)
 
-# %% ../nbs/15_learner.ipynb #b504ce91
+# %% ../nbs/15_learner.ipynb #1dda480f
 PAPER_SCHEDULES = {'1x': (90_000, (60_000, 80_000)), '1.5x': (135_000, (90_000, 120_000)), '2x': (180_000, (120_000, 160_000))}
 
 def paper_schedule(batch_size:int=16, # images per iteration, over all processes
@@ -101,7 +102,7 @@ def warmup_step_factor(it:int, # iteration, counted from 0
     if it < warmup_iters: f *= warmup_factor + (1 - warmup_factor) * it / warmup_iters
     return f
 
-# %% ../nbs/15_learner.ipynb #7a29de70
+# %% ../nbs/15_learner.ipynb #04a8ff3d
 class PaperSchedule(Callback):
     "The paper's schedule: per-group lr (biases x2) and weight decay (biases 0), linear warm-up, x0.1 steps."
     order = 60  # where fastai's own ParamScheduler runs
@@ -127,7 +128,7 @@ class PaperSchedule(Callback):
         self.opt.set_hyper('lr', [self.lr * f * m for m in LR_MULTS])
         self.opt.set_hyper('wd', [self.wd * m for m in WD_MULTS])
 
-# %% ../nbs/15_learner.ipynb #8ce09c49
+# %% ../nbs/15_learner.ipynb #be60bafc
 class BetaTracker(Callback):
     "Record beta, running mean and running variance of the self-adjusting smooth L1 after every training iteration."
     order = 70  # after the optimiser step
@@ -152,7 +153,7 @@ class BetaTracker(Callback):
         beta_hat = self.loss_module.beta_hat if self.loss_module is not None else None
         return plot_beta(self.history, beta_hat=beta_hat, ax=ax)
 
-# %% ../nbs/15_learner.ipynb #ad3be546
+# %% ../nbs/15_learner.ipynb #7adfcb00
 def _gather_records(records:list) -> list:
     "All processes' records, each image's kept from the first process that has it (padding repeats images)."
     if not (torch.distributed.is_available() and torch.distributed.is_initialized()): return records
@@ -193,7 +194,7 @@ class COCOEvaluation(Callback):
         self.results = evaluate_coco(self.coco_gt, _gather_records(self.bbox), segm, image_ids=image_ids)
         self.history.append({t: {k: v for k, v in r.items() if k != 'log'} for t, r in self.results.items()})
 
-# %% ../nbs/15_learner.ipynb #7bc7fe5d
+# %% ../nbs/15_learner.ipynb #f6186fc2
 from fastai.metrics import Metric
 
 class COCOStat(Metric):
@@ -216,7 +217,7 @@ class COCOStat(Metric):
     @property
     def name(self): return f'{self.iou_type}_{self.stat}'
 
-# %% ../nbs/15_learner.ipynb #ee0a84bf
+# %% ../nbs/15_learner.ipynb #cb1750a7
 def save_atomic(obj, # anything torch.save accepts
                 path, # destination file
                ):
@@ -224,8 +225,12 @@ def save_atomic(obj, # anything torch.save accepts
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, 'wb') as f:
+            torch.save(obj, f)
+            f.flush(); os.fsync(f.fileno())  # on disk before the rename, so the rename survives a power cut
+        os.replace(tmp, path)
+    finally: tmp.unlink(missing_ok=True)  # a failed save leaves no stray file
 
 def _unwrap(model): return getattr(model, 'module', model)  # the model inside DistributedDataParallel
 
@@ -258,7 +263,7 @@ class Checkpoint(Callback):
                          rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())),
                     self.folder / 'last.pth')
 
-# %% ../nbs/15_learner.ipynb #94ef851b
+# %% ../nbs/15_learner.ipynb #d4b83dce
 class MetricsCSV(Callback):
     "Append each trained epoch's row of the progress table to a CSV file (a resumed run continues the same file)."
     order = 60  # after the Recorder has computed the epoch's values
@@ -279,18 +284,13 @@ class MetricsCSV(Callback):
             if new: f.write(','.join(names) + '\n')
             f.write(','.join(str(v) for v in [self.epoch, *self.recorder.values[-1]][:len(names)]) + '\n')
 
-# %% ../nbs/15_learner.ipynb #6ffc9168
+# %% ../nbs/15_learner.ipynb #04cbf61c
 def resume(learn:Learner, # a learner built with the same config as the checkpoint's
            path, # a checkpoint written by `Checkpoint`
           ) -> int: # the epoch to continue from: pass it to `fit(..., start_epoch=...)`
     "Load a checkpoint's weights, optimiser, Figure 3 history and random states into `learn`."
-    ckpt = torch.load(path, map_location='cpu', weights_only=False)
     model = _unwrap(learn.model)
-    ours, theirs = model.config.to_dict(), ckpt['config']
-    diff = {k: (theirs.get(k), v) for k, v in ours.items() if theirs.get(k) != v}
-    if diff:
-        raise ValueError(f'{path} was trained with a different config; differences (checkpoint, this model): {diff}. '
-                         'Build the learner from the checkpoint\'s config (RetinaMaskConfig.from_dict(ckpt["config"])).')
+    ckpt = load_checkpoint(path, model.config, getattr(learn, 'category_map', None))  # clear errors: missing, damaged, other model
     model.load_state_dict(ckpt['model'])
     if learn.opt is None: learn.create_opt()
     learn.opt.load_state_dict(ckpt['opt'])
@@ -299,7 +299,7 @@ def resume(learn:Learner, # a learner built with the same config as the checkpoi
     torch.set_rng_state(ckpt['rng']['torch']); np.random.set_state(ckpt['rng']['numpy']); random.setstate(ckpt['rng']['python'])
     return ckpt['epoch'] + 1
 
-# %% ../nbs/15_learner.ipynb #3647d784
+# %% ../nbs/15_learner.ipynb #bbcfc111
 def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` batches, e.g. `detection_dataloaders`
                        config:RetinaMaskConfig, # the model's hyper-parameters
                        model:nn.Module=None, # a model to train; `RetinaMask(config)` if None
@@ -307,25 +307,30 @@ def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` b
                        category_map=None, # `CategoryMap` of the dataset (evaluation and checkpoints need it)
                        folder=None, # run folder: enables a checkpoint after each epoch
                        seed:int=0, # seeds the data order of each epoch (with a checkpoint folder)
+                       skip_nonfinite:bool=False, # skip batches whose loss is not finite instead of stopping (see 18_reliability)
                        **kwargs, # passed on to fastai's `Learner` (cbs, metrics, ...)
                       ) -> DetectionLearner:
     "A fastai Learner that trains RetinaMask with the paper's optimiser, per-loss columns, COCO metrics and checkpoints."
     model = RetinaMask(config) if model is None else model
     keys = ['loss_cls', 'loss_box'] + (['loss_mask'] if config.mask_on else [])
     metrics = [LossPart(k) for k in keys]
+    extra_cbs = list(kwargs.pop('cbs', []))
     cbs = [DetectionBatch(), BetaTracker()]
+    # fastai knows a callback by its name (learn.non_finite_loss_guard): a guard passed in `cbs` replaces the default one
+    if not any(getattr(cb, 'name', None) == 'non_finite_loss_guard' for cb in extra_cbs):
+        cbs.append(NonFiniteLossGuard(skip=skip_nonfinite))  # a non-finite loss never reaches the weights
     if coco_gt is not None:
         cbs.append(COCOEvaluation(coco_gt, category_map))
         metrics += [COCOStat(t, s) for t in ('bbox', 'segm')[:1 + config.mask_on] for s in ('AP', 'AP50', 'AP75')]
     if folder is not None: cbs.append(Checkpoint(folder, seed, category_map))
     opt_func = partial(OptimWrapper, opt=partial(torch.optim.SGD, momentum=0.9))
     learn = DetectionLearner(dls, model, loss_func=detection_loss, opt_func=opt_func, splitter=param_groups,
-                             metrics=metrics + list(kwargs.pop('metrics', [])), cbs=cbs + list(kwargs.pop('cbs', [])),
+                             metrics=metrics + list(kwargs.pop('metrics', [])), cbs=cbs + extra_cbs,
                              wd=1e-4, wd_bn_bias=True, path=folder or '.', **kwargs)
     learn.category_map = category_map
     return learn
 
-# %% ../nbs/15_learner.ipynb #1541a421
+# %% ../nbs/15_learner.ipynb #ab4d40a8
 def recorder_table(learn:Learner, # a learner that has been fitted
                   ): # pandas DataFrame: one row per epoch, one column per loss and metric
     "fastai's progress table of the last fit, as a DataFrame."
