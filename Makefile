@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 # Every notebook (one pytest case each), every file in tests/, and the notebooks/modules sync check,
 # in one pytest run so the summary line counts them all.
 test: install
-	MPLBACKEND=Agg $(PY) -m pytest -q tests
+	MPLBACKEND=Agg $(PY) -m pytest -q --durations=30 tests
 
 # Train the tiny model on the built-in dataset on the CPU and evaluate it: writes runs/demo/.
 demo: install
