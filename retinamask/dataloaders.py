@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/dataloaders.html.md"""
 # %% auto #0
 __all__ = ['detection_collate', 'DetectionDataLoader', 'detection_dataloaders']
 
-# %% ../nbs/13_dataloaders.ipynb #6d1ce5d0
+# %% ../nbs/13_dataloaders.ipynb #d45c85ae
 import warnings
 import torch
 from torch import Tensor
@@ -20,7 +20,7 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
 from .coco import show_annotations
 from .transforms import pad_images
 
-# %% ../nbs/13_dataloaders.ipynb #2e1ab4a4
+# %% ../nbs/13_dataloaders.ipynb #1a1095ff
 def detection_collate(samples:list, # N items `(image (3, H_i, W_i), target dict)`
                       size_divisible:int=32, # the padded height and width are multiples of this
                      ) -> tuple: # (images (N, 3, Hp, Wp) zero-padded, list of N target dicts)
@@ -28,7 +28,7 @@ def detection_collate(samples:list, # N items `(image (3, H_i, W_i), target dict
     images, targets = zip(*samples)
     return pad_images(list(images), size_divisible), list(targets)
 
-# %% ../nbs/13_dataloaders.ipynb #00042ce0
+# %% ../nbs/13_dataloaders.ipynb #64d20d02
 class DetectionDataLoader(DataLoader):
     "A fastai `DataLoader` whose batches are `(images (N, 3, Hp, Wp) zero-padded, list of N target dicts)`."
     def __init__(self,
@@ -45,7 +45,7 @@ class DetectionDataLoader(DataLoader):
     def new(self, dataset=None, cls=None, **kwargs):
         return super().new(dataset, cls, **{'size_divisible': self.size_divisible, **kwargs})
 
-# %% ../nbs/13_dataloaders.ipynb #e357131d
+# %% ../nbs/13_dataloaders.ipynb #3be17d40
 def detection_dataloaders(train_ds, # training dataset of `(image, target)` items, with its training transforms
                           valid_ds, # validation dataset, with its evaluation transforms
                           bs:int=4, # training images per batch
@@ -63,7 +63,7 @@ def detection_dataloaders(train_ds, # training dataset of `(image, target)` item
     valid = DetectionDataLoader(valid_ds, bs=valid_bs or bs, shuffle=False, drop_last=False, **common)
     return DataLoaders(train, valid)
 
-# %% ../nbs/13_dataloaders.ipynb #f98f1d64
+# %% ../nbs/13_dataloaders.ipynb #2fcc2f54
 @patch
 def show_batch(self:DetectionDataLoader,
                b=None, # a batch `(images, targets)`; one from this loader if None

@@ -9,7 +9,7 @@ __all__ = ['SHAPES', 'BACKGROUNDS', 'GENERATOR_VERSION', 'SYNTHETIC_PRESETS', 'P
            'synthetic_config', 'shape_outline', 'shape_mask', 'synthetic_background', 'synthetic_image',
            'default_data_dir', 'generate_synthetic', 'synthetic_dataset']
 
-# %% ../nbs/11_synthetic.ipynb #b671cd56
+# %% ../nbs/11_synthetic.ipynb #0bb0fbfa
 import colorsys, functools, hashlib, json, os, shutil, warnings
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
@@ -18,12 +18,12 @@ from PIL import Image
 from pycocotools import mask as mask_utils
 from .coco import CocoDetection, decode_segmentation
 
-# %% ../nbs/11_synthetic.ipynb #70593ea8
+# %% ../nbs/11_synthetic.ipynb #ca4889c8
 SHAPES = ('circle', 'triangle', 'square', 'star', 'ring', 'cross', 'bar')  # category id = position + 1, in every setting
 BACKGROUNDS = ('plain', 'texture', 'photo')
 GENERATOR_VERSION = 1  # bump when the generator's output changes: it is part of the cache key
 
-# %% ../nbs/11_synthetic.ipynb #f834c027
+# %% ../nbs/11_synthetic.ipynb #86dc3c2e
 @dataclass
 class SyntheticConfig:
     "How hard and how big the built-in dataset is; the defaults are the `demo` setting."
@@ -57,7 +57,7 @@ class SyntheticConfig:
         "The classes drawn, `bar` included when `thin_bars` is on."
         return self.classes + (('bar',) if self.thin_bars and 'bar' not in self.classes else ())
 
-# %% ../nbs/11_synthetic.ipynb #481bcce2
+# %% ../nbs/11_synthetic.ipynb #58fd6b05
 SYNTHETIC_PRESETS = {
     'demo': SyntheticConfig(),
     'hard': SyntheticConfig(image_size=256, classes=('circle', 'triangle', 'square', 'star', 'ring', 'cross'),
@@ -72,7 +72,7 @@ def synthetic_config(name:str='demo', # a key of SYNTHETIC_PRESETS: 'demo' or 'h
     if name not in SYNTHETIC_PRESETS: raise ValueError(f'unknown setting {name!r}; choose one of {list(SYNTHETIC_PRESETS)}')
     return replace(SYNTHETIC_PRESETS[name], **changes)
 
-# %% ../nbs/11_synthetic.ipynb #f47ee7e4
+# %% ../nbs/11_synthetic.ipynb #793c015c
 def _regular(n, radius, angle, inner=None):
     "Vertices (n, 2) of a regular polygon; with `inner`, every second vertex at that radius (a star)."
     t = angle + np.arange(n) * 2 * np.pi / n
@@ -84,7 +84,7 @@ def _rotate(points, angle):
     c, s = np.cos(angle), np.sin(angle)
     return points @ np.array([[c, s], [-s, c]])
 
-# %% ../nbs/11_synthetic.ipynb #33a152f1
+# %% ../nbs/11_synthetic.ipynb #8686b10f
 def shape_outline(kind:str, # one of SHAPES
                   size:float, # diameter of the circle through the outermost points, pixels
                   angle:float=0.0, # rotation, radians
@@ -107,7 +107,7 @@ def shape_outline(kind:str, # one of SHAPES
         return [_rotate(np.array([[-r, -t], [r, -t], [r, t], [-r, t]]), angle)], []
     raise ValueError(f'unknown shape {kind!r}; choose one of {SHAPES}')
 
-# %% ../nbs/11_synthetic.ipynb #8bddbea5
+# %% ../nbs/11_synthetic.ipynb #90120e64
 def shape_mask(outer:list, # outline polygons, (k, 2) arrays in pixel coordinates
                holes:list, # hole polygons, (k, 2) arrays in pixel coordinates
                height:int, # image height, pixels
@@ -117,7 +117,7 @@ def shape_mask(outer:list, # outline polygons, (k, 2) arrays in pixel coordinate
     def fill(polys): return decode_segmentation([p.ravel().tolist() for p in polys], height, width).astype(bool)
     return fill(outer) & ~fill(holes) if holes else fill(outer)
 
-# %% ../nbs/11_synthetic.ipynb #d54cb07a
+# %% ../nbs/11_synthetic.ipynb #30c23fe1
 PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'hubble_deep_field', 'immunohistochemistry', 'camera', 'coins', 'moon')
 TEXTURES = ('gravel', 'brick', 'grass')
 
@@ -137,7 +137,7 @@ def _random_crop(img, size, rng):
     crop = np.asarray(crop, np.float32) / 255
     return crop[:, ::-1].copy() if rng.random() < 0.5 else crop
 
-# %% ../nbs/11_synthetic.ipynb #885749f7
+# %% ../nbs/11_synthetic.ipynb #d3a342fe
 def _hsv(rng, saturation, value):
     "An RGB colour (3,) of random hue with saturation and value drawn from the given (low, high) ranges."
     return np.array(colorsys.hsv_to_rgb(rng.random(), rng.uniform(*saturation), rng.uniform(*value)))
@@ -154,7 +154,7 @@ def synthetic_background(kind:str, # 'plain', 'texture' or 'photo'
     if kind == 'photo': return _random_crop(_skimage_sample(PHOTOS[rng.integers(len(PHOTOS))]), size, rng)
     raise ValueError(f'unknown background {kind!r}; choose one of {BACKGROUNDS}')
 
-# %% ../nbs/11_synthetic.ipynb #fd1df646
+# %% ../nbs/11_synthetic.ipynb #c86d2a02
 def _paint(image, mask, rng):
     "Fill `mask` in `image` (H, W, 3) with a saturated colour, a soft shading gradient and faint noise."
     ys, xs = np.nonzero(mask)
@@ -175,7 +175,7 @@ def _draw_shape(config, rng):
     # Vertices rounded as the JSON file stores them, so that file and mask describe the same polygon.
     return kind, [np.round(p + centre, 2) for p in outer], [np.round(p + centre, 2) for p in holes]
 
-# %% ../nbs/11_synthetic.ipynb #19a05631
+# %% ../nbs/11_synthetic.ipynb #d286183a
 def synthetic_image(config:SyntheticConfig, # the dataset's setting
                     split:str, # 'train' or 'val'
                     index:int, # position of the image in its split
@@ -202,7 +202,7 @@ def synthetic_image(config:SyntheticConfig, # the dataset's setting
     for o in objects: o['whole'] = o['mask'].sum() == o.pop('area')
     return (image * 255 + 0.5).astype(np.uint8), objects
 
-# %% ../nbs/11_synthetic.ipynb #694024fe
+# %% ../nbs/11_synthetic.ipynb #e93f2c23
 def _coco_annotation(obj, size):
     "The COCO annotation of one generated object: polygon when whole and without holes, RLE otherwise."
     rle = mask_utils.encode(np.asfortranarray(obj['mask'].astype(np.uint8)))
@@ -227,7 +227,7 @@ def _write_split(config, folder, split, count):
     (folder / 'annotations' / f'instances_{split}.json').write_text(
         json.dumps(dict(info=info, licenses=[], images=images, annotations=annotations, categories=categories)))
 
-# %% ../nbs/11_synthetic.ipynb #44d9224c
+# %% ../nbs/11_synthetic.ipynb #eb2da447
 def default_data_dir() -> Path:
     "Where generated data goes: $RETINAMASK_DATA, else data/ in a source checkout, else ~/.cache/retinamask."
     if os.environ.get('RETINAMASK_DATA'): return Path(os.environ['RETINAMASK_DATA'])
@@ -241,7 +241,7 @@ def _config_hash(config):
     text = json.dumps(dict(asdict(config), generator_version=GENERATOR_VERSION), sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
-# %% ../nbs/11_synthetic.ipynb #4eb9f136
+# %% ../nbs/11_synthetic.ipynb #7b13d388
 def generate_synthetic(config:SyntheticConfig=None, # the setting; `demo` if None
                        root=None, # cache folder; `default_data_dir()` if None
                       ) -> Path: # the dataset's folder: train/, val/, annotations/, config.json
@@ -261,7 +261,7 @@ def generate_synthetic(config:SyntheticConfig=None, # the setting; `demo` if Non
         if not (folder / 'config.json').is_file(): raise
     return folder
 
-# %% ../nbs/11_synthetic.ipynb #5ea40ec4
+# %% ../nbs/11_synthetic.ipynb #c7db108a
 def synthetic_dataset(split:str='train', # 'train' or 'val'
                       config:SyntheticConfig=None, # the setting; `demo` if None
                       root=None, # cache folder; `default_data_dir()` if None
