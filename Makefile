@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Pinned for reproducible CPU runs; pyproject.toml keeps ranges for GPU machines.
 TORCH_PINS := torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install test demo export readme bench
+.PHONY: install test demo export readme bench docs
 .DEFAULT_GOAL := test
 
 install: $(STAMP)
@@ -36,6 +36,24 @@ export: install
 readme: install
 	$(PY) tools/readme.py
 
-# Benchmarks print ratios against the reference measured in the same run (GPU cases say so and skip without one).
+# Every benchmark in one run: one table of ratios against torchvision / pycocotools measured side by side, written to
+# bench/results/<machine>.md (GPU-only cases print 'skipped: no GPU' rows). See BENCHMARKS.md.
 bench: install
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	PYTHONUNBUFFERED=1 MPLBACKEND=Agg $(PY) bench/run.py
+
+# The docs website, without Quarto: nbdev's processing, then Sphinx (myst-nb, pydata theme) with warnings as errors,
+# MathJax served from the site (npm), then a headless-Chromium check of a page with formulas and figures.
+DOCS_STAMP := $(VENV)/.docs-installed
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $(DOCS_STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+docs: $(DOCS_STAMP) node_modules/.package-lock.json
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q chromium >/dev/null || \
+	  { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+	$(PY) tools/docs.py
+	$(PY) tools/check_site.py
+	@echo "The site is in _site/: open _site/index.html, or serve it: $(PY) -m http.server -d _site"

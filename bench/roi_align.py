@@ -1,6 +1,6 @@
 """RoIAlign benchmark: our Triton kernels against torchvision, on a GPU, in one run.
 
-    python bench/roi_align.py            # prints a Markdown table
+    python bench/roi_align.py            # the suite's rows, then the detailed table (per level, floors, errors)
 
 Cases (an 800 x 1344 input: P3 100 x 168, P4 50 x 84, P5 25 x 42, 256 channels):
 inference 1 image x 50 RoIs and 8 x 100; training 2 x 150 and 8 x 150. For each case, in float32 and bfloat16
@@ -14,10 +14,11 @@ of the float32 gradient buffers and their cast) divided by the copy bandwidth me
 Targets: fused forward + backward at 8 x 150 at least 2x faster than MultiScaleRoIAlign; forward within 2x of the floor.
 Without a CUDA GPU the script says so and exits 0.
 """
-import os, sys, math
+import math, sys
 from collections import OrderedDict
 from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import Row, has_gpu, skipped, main_for, report
 import torch
 import torchvision
 import triton
@@ -119,27 +120,41 @@ def run_case(kind, images, per_image, dtype, bandwidth, rows):
     time_pair('fused P3-P5', fused, fused_ref, floor_ms(maps, rois, levels, dtype, bandwidth, False),
               floor_ms(maps, rois, levels, dtype, bandwidth, True), maps)
 
-def main():
-    if not torch.cuda.is_available() or os.environ.get('TRITON_INTERPRET') == '1':
-        print('bench/roi_align.py: no CUDA GPU here (or TRITON_INTERPRET=1): the RoIAlign benchmark times compiled Triton '
-              'kernels and needs one. Skipped.')
-        return
+def detailed_table(rows, bandwidth) -> str:
+    "Every timing of the run: per level and fused, with the memory floor and the error against torchvision."
+    lines = [f'RoIAlign on {torch.cuda.get_device_name()} (triton {triton.__version__}); copy bandwidth {bandwidth / 1e6:.0f} GB/s', '',
+             '| case | op | dtype | pass | ours ms | torchvision ms | speedup | floor ms | ours / floor | max rel err |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    lines += ['| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.2f}x | {:.3f} | {:.2f} | {:.1e} |'.format(*r) for r in rows]
+    return '\n'.join(lines)
+
+TARGET_CASE = ('training 8x150', 'float32', 'fwd+bwd')  # the RoIAlign issue: fused fwd+bwd >= 2x faster than torchvision
+
+def run(args) -> list:
+    "The suite's rows: fused P3-P5 against MultiScaleRoIAlign per case, dtype and pass; the worst forward against its floor."
+    if not has_gpu() or args.device != 'cuda':
+        return [skipped('roi_align', f'fused P3-P5, {kind} {n}x{k}, fp32/bf16, fwd and fwd+bwd', 'MultiScaleRoIAlign',
+                        0.5 if (kind, n, k) == ('training', 8, 150) else None) for kind, n, k in CASES] + \
+               [skipped('roi_align', 'fused fwd, worst case against the memory floor', 'floor', 2.0)]
     bandwidth = copy_bandwidth()
-    rows = []
+    detail = []
     for kind, images, per_image in CASES:
         for dtype in (torch.float32, torch.bfloat16):
-            run_case(kind, images, per_image, dtype, bandwidth, rows)
-    print(f'# RoIAlign on {torch.cuda.get_device_name()} (torch {torch.__version__}, torchvision {torchvision.__version__}, '
-          f'triton {triton.__version__}); copy bandwidth {bandwidth / 1e6:.0f} GB/s\n')
-    print('| case | op | dtype | pass | ours ms | torchvision ms | speedup | floor ms | ours / floor | max rel err |')
-    print('|---|---|---|---|---|---|---|---|---|---|')
-    for r in rows:
-        print('| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.2f}x | {:.3f} | {:.2f} | {:.1e} |'.format(*r))
-    fused = {(r[0], r[2], r[3]): r for r in rows if r[1] == 'fused P3-P5'}
-    train = fused[('training 8x150', 'float32', 'fwd+bwd')]
-    print(f'\nTarget: fused fwd+bwd at 8x150 >= 2x faster than MultiScaleRoIAlign: {train[6]:.2f}x '
-          f'({"met" if train[6] >= 2 else "NOT met"})')
-    worst = max(r[8] for r in rows if r[1] == 'fused P3-P5' and r[3] == 'fwd')
-    print(f'Target: fused forward within 2x of its memory floor: worst {worst:.2f}x ({"met" if worst <= 2 else "NOT met"})')
+            run_case(kind, images, per_image, dtype, bandwidth, detail)
+    rows = []
+    for case, op, dname, mode, ours, ref, _, floor, over_floor, err in detail:
+        if op != 'fused P3-P5': continue
+        target = 0.5 if (case, dname, mode) == TARGET_CASE else None
+        rows.append(Row('roi_align', f'fused P3-P5, {case}, {dname}, {mode}', ours, ref, 'MultiScaleRoIAlign', target,
+                        note=f'floor {floor:.3f} ms; max rel err {err:.1e}'))
+    worst = max((r for r in detail if r[1] == 'fused P3-P5' and r[3] == 'fwd'), key=lambda r: r[8])
+    rows.append(Row('roi_align', f'fused fwd, worst case against the memory floor ({worst[0]}, {worst[2]})', worst[4], worst[7],
+                    'floor', 2.0, note='floor: bytes that must move / copy bandwidth'))
+    args.detail = detailed_table(detail, bandwidth)
+    return rows
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    args = __import__('common').parser('RoIAlign: Triton kernels against torchvision').parse_args()
+    rows = run(args)
+    print(report(rows, 'RoIAlign: Triton kernels against torchvision'))
+    if getattr(args, 'detail', None): print(args.detail)

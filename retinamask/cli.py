@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO', 'run_datasets', 'train', 'load_model', 'evaluate', 'predict_files', 'demo', 'main']
 
-# %% ../nbs/17_cli.ipynb #19d4cba7
+# %% ../nbs/17_cli.ipynb #33f29d8f
 import argparse, json, math, os, sys, time, warnings
 from pathlib import Path
 import torch
@@ -16,11 +16,11 @@ from .coco import CategoryMap, CocoDetection, coco2017, load_image
 from .synthetic import synthetic_config, synthetic_dataset, SYNTHETIC_PRESETS
 from .transforms import train_transforms, eval_transforms, resized_size
 from .dataloaders import detection_dataloaders
-from .evaluation import detections_to_coco, evaluate_coco
+from .evaluation import detections_to_coco, evaluate_coco, encode_mask
 from .reliability import load_checkpoint, check_checkpoint
-from .learner import retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank
+from .learner import retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank, _gather_records
 
-# %% ../nbs/17_cli.ipynb #8493234e
+# %% ../nbs/17_cli.ipynb #0cacac28
 def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
                  data:str='demo', # 'demo' or 'hard' (built-in), or a COCO 2017 folder (train2017/, val2017/, annotations/)
                  train_ann=None, # a COCO-format training set's annotation file (instead of `data`)
@@ -45,12 +45,10 @@ def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
     train_ds = coco2017(data, 'train', transforms=train_tf)
     return train_ds, coco2017(data, 'val', transforms=valid_tf, category_map=train_ds.category_map)
 
-# %% ../nbs/17_cli.ipynb #e5cd05bc
+# %% ../nbs/17_cli.ipynb #fe8c0ac4
 def _write_pictures(learn, valid_ds, folder, n=6):
     "Figure 3, the loss curves and detections on the first validation images, as PNG files in `folder`."
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # figures are closed after saving, so no backend switch is needed
     learn.beta_tracker.plot_beta(); plt.savefig(folder / 'beta.png', dpi=100, bbox_inches='tight'); plt.close('all')
     learn.recorder.plot_loss(); plt.savefig(folder / 'losses.png', dpi=100, bbox_inches='tight'); plt.close('all')
     model, names = learn.model, valid_ds.category_map.names
@@ -61,6 +59,13 @@ def _write_pictures(learn, valid_ds, folder, n=6):
         plot_detections(image, predict(model, image), class_names=names, ax=ax)
         ax.set_axis_off()
     plt.savefig(folder / 'detections.png', dpi=100, bbox_inches='tight'); plt.close('all')
+
+def _beta_history(tracker) -> dict:
+    "A BetaTracker's history as JSON-ready lists, with beta_hat."
+    as_list = lambda v: v.tolist() if isinstance(v, torch.Tensor) else v
+    loss = tracker.loss_module
+    return {**{k: [as_list(v) for v in values] for k, values in tracker.history.items()},
+            'beta_hat': float(loss.beta_hat) if loss is not None else None}
 
 def train(folder='runs/train', # the run's folder
           preset:str='tiny', # a RetinaMaskConfig preset: tiny, r50, r101, r101_gn, x101_gn
@@ -97,13 +102,17 @@ def train(folder='runs/train', # the run's folder
     if fp16: learn.to_fp16()
     start_epoch = resume(learn, folder / 'last.pth') if resume_run else 0
     (folder / 'config.json').write_text(json.dumps(dict(config=config.to_dict(), run=dict(
-        preset=preset, data=data, epochs=epochs, bs=bs, lr=lr, schedule=schedule, seed=seed, world_size=world)), indent=1))
+        preset=preset, data=data, epochs=epochs, bs=bs, lr=lr, schedule=schedule, seed=seed, world_size=world,
+        data_changes=data_changes, dataset_kwargs={k: str(v) for k, v in (dataset_kwargs or {}).items()},
+        valid_ann=str(Path(valid_ds.ann_file).resolve()))), indent=1))
     cbs = [PaperSchedule(lr, warmup_iters=warmup_iters)] if schedule == 'paper' else []
     start = time.time()
     from retinamask.distributed import distributed
     with distributed(learn):
         if schedule == 'paper': learn.fit(epochs, lr, cbs=cbs, start_epoch=start_epoch)
         else: learn.fit_one_cycle(epochs, lr, start_epoch=start_epoch)
+        evaluation = learn.coco_evaluation  # the last validation's records, from every process (a collective call)
+        bbox, segm = _gather_records(evaluation.bbox), _gather_records(evaluation.segm) if config.mask_on else None
     seconds = time.time() - start
     results = learn.coco_evaluation.results
     metrics = {f'{t}_{s}': results[t][s] for t in results for s in ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl')}
@@ -113,10 +122,13 @@ def train(folder='runs/train', # the run's folder
                                      for c, ap in results[t]['per_class'].items()} for t in results})
     if _rank() == 0:
         (folder / 'metrics.json').write_text(json.dumps(metrics, indent=1))
+        (folder / 'results_bbox.json').write_text(json.dumps(bbox))
+        if segm is not None: (folder / 'results_segm.json').write_text(json.dumps(segm))
+        (folder / 'beta.json').write_text(json.dumps(_beta_history(learn.beta_tracker)))
         _write_pictures(learn, valid_ds, folder)
     return metrics
 
-# %% ../nbs/17_cli.ipynb #2c8c88e2
+# %% ../nbs/17_cli.ipynb #6c001b47
 def load_model(checkpoint, # a checkpoint written during training (e.g. runs/demo/last.pth)
                device=None, # where the model goes; the GPU if there is one
               ) -> tuple: # (RetinaMask in evaluation mode, CategoryMap)
@@ -158,9 +170,7 @@ def predict_files(checkpoint, # a training checkpoint
                   score_thresh:float=0.5, # detections below this score are dropped
                  ) -> list: # COCO-style records: file_name, category_id, category, bbox (xywh), score, segmentation (RLE)
     "Detect objects in image files; write a drawing per image and all detections as COCO-format JSON."
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # figures are closed after saving, so no backend switch is needed
     from retinamask.transforms import resize_sample
     model, categories = load_model(checkpoint)
     images = {path: load_image(path) for path in map(Path, paths)}  # every file checked before any work: a bad one loses nothing
@@ -172,18 +182,18 @@ def predict_files(checkpoint, # a training checkpoint
         det = predict(model, small, original_sizes=[tuple(image.shape[-2:])])
         keep = det['scores'] >= score_thresh
         det = {k: v[keep] for k, v in det.items()}
-        bbox, segm = detections_to_coco([det], [0], categories)
-        masks = {(r['category_id'], r['score']): r['segmentation'] for r in segm}
-        for r in bbox:
+        bbox, _ = detections_to_coco([det], [0], categories)  # one record per detection, in the detections' order
+        for i, r in enumerate(bbox):
             name = categories.names[categories.ids.index(r['category_id'])]
+            mask = det['masks'][i, 0] > 0.5 if 'masks' in det else None
             records.append(dict(file_name=path.name, category_id=r['category_id'], category=name, bbox=r['bbox'], score=r['score'],
-                                **({'segmentation': masks[(r['category_id'], r['score'])]} if (r['category_id'], r['score']) in masks else {})))
+                                **({'segmentation': encode_mask(mask)} if mask is not None and mask.any() else {})))
         ax = plot_detections(image, det, class_names=categories.names, score_thresh=score_thresh)
         ax.set_axis_off(); plt.savefig(out / f'{path.stem}.png', dpi=100, bbox_inches='tight'); plt.close('all')
     (out / 'detections.json').write_text(json.dumps(records))
     return records
 
-# %% ../nbs/17_cli.ipynb #2d84b2c8
+# %% ../nbs/17_cli.ipynb #fd17b0ff
 DEMO = dict(preset='tiny', data='demo', epochs=24, bs=8, lr=0.05, schedule='one_cycle')  # settings of `make demo` (see below)
 
 def demo(folder='runs/demo', # where the run is written
@@ -192,10 +202,10 @@ def demo(folder='runs/demo', # where the run is written
     "Train and evaluate the tiny model on the built-in dataset on the CPU: `make demo`."
     return train(folder, **{**DEMO, **changes})
 
-# %% ../nbs/17_cli.ipynb #9b774da3
+# %% ../nbs/17_cli.ipynb #b234da3a
 def _parser():
     "The `retinamask` argument parser."
-    p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo.')
+    p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo, ablate.')
     sub = p.add_subparsers(dest='command', required=True)
     def data_args(q):
         q.add_argument('--data', default='demo', help="built-in setting ('demo', 'hard') or a COCO 2017 folder")
@@ -216,6 +226,11 @@ def _parser():
     q.add_argument('--out', default='predictions'); q.add_argument('--score-thresh', type=float, default=0.5)
     d = sub.add_parser('demo', help='train and evaluate the tiny model on the built-in dataset (CPU)')
     d.add_argument('--out', default='runs/demo'); d.add_argument('--epochs', type=int, default=DEMO['epochs'])
+    b = sub.add_parser('ablate', help="the paper's ablation (Tables 1-3): every row x seed, finished runs kept (see 21_ablation)")
+    b.add_argument('--out', default='runs/ablation'); b.add_argument('--seeds', type=int, nargs='+')
+    b.add_argument('--epochs', type=int); b.add_argument('--steps', nargs='+', help='rows: retinanet +best_matching +self_adjusting +mask_head')
+    b.add_argument('--preset'); data_args(b); b.add_argument('--bs', type=int); b.add_argument('--lr', type=float)
+    b.add_argument('--schedule', choices=['paper', 'one_cycle']); b.add_argument('--num-workers', type=int)
     return p
 
 def _field(text):
@@ -236,5 +251,11 @@ def main(argv:list=None, # the arguments; sys.argv[1:] if None
                         a.fp16, {k: _field(v) for k, v in fields.items()}, data_kw, changes, a.skip_nonfinite)
     elif a.command == 'evaluate': metrics = evaluate(a.checkpoint, a.data, a.bs, a.out, data_kw, changes)
     elif a.command == 'predict': metrics = dict(detections=len(predict_files(a.checkpoint, a.images, a.out, a.score_thresh)), out=a.out)
+    elif a.command == 'ablate':
+        from retinamask.ablation import ablate  # it builds on this module
+        ablate(a.out, a.seeds, a.epochs, a.steps, a.preset, a.data, bs=a.bs, lr=a.lr, schedule=a.schedule,
+               data_changes=changes or None, dataset_kwargs=data_kw or None, num_workers=a.num_workers)
+        if _rank() == 0: print((Path(a.out) / 'ablation.md').read_text())
+        return
     else: metrics = demo(a.out, epochs=a.epochs)
     if _rank() == 0: print(json.dumps({k: v for k, v in metrics.items() if k != 'per_class_AP'}, indent=1))

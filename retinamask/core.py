@@ -7,14 +7,15 @@ Docs: https://retinamask.github.io/retinamask/core.html.md"""
 # %% auto #0
 __all__ = ['PART_NAMES', 'FASTAI_PARTS', 'PARTS']
 
-# %% ../nbs/99_core.ipynb #977c5e00
+# %% ../nbs/99_core.ipynb #0cfaebb5
 import importlib
 PART_NAMES = ('boxes', 'anchors', 'matching', 'losses', 'nms', 'roi_align', 'backbone', 'heads', 'postprocess', 'model',
-              'coco', 'synthetic', 'transforms', 'dataloaders', 'evaluation', 'learner', 'distributed', 'cli', 'reliability')  # teaching order
-FASTAI_PARTS = ('dataloaders', 'learner', 'distributed', 'cli', 'reliability')  # the parts that need fastai; the others need only torch, torchvision and triton
+              'coco', 'synthetic', 'transforms', 'dataloaders', 'evaluation', 'learner', 'distributed', 'cli', 'reliability',
+              'analysis', 'ablation', 'deploy')  # teaching order
+FASTAI_PARTS = ('dataloaders', 'learner', 'distributed', 'cli', 'reliability', 'ablation')  # the parts that need fastai; the others need only torch, torchvision and triton
 PARTS = tuple(importlib.import_module(f'retinamask.{name}') for name in PART_NAMES)  # the modules gathered here
 
-# %% ../nbs/99_core.ipynb #96d79adc
+# %% ../nbs/99_core.ipynb #fb9b75ab
 from .boxes import *
 from .anchors import *
 from .matching import *
@@ -34,4 +35,7 @@ from .learner import *
 from .distributed import *
 from .cli import *
 from .reliability import *
+from .analysis import *
+from .ablation import *
+from .deploy import *
 __all__ = [name for part in PARTS for name in part.__all__]  # replaces nbdev's list, which sees no definitions here

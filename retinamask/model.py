@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/model.html.md"""
 # %% auto #0
 __all__ = ['PRESETS', 'RetinaMaskConfig', 'RetinaMask', 'predict', 'plot_detections']
 
-# %% ../nbs/09_model.ipynb #c5d6a805
+# %% ../nbs/09_model.ipynb #2cbb5521
 import math
 from dataclasses import dataclass, asdict, fields, replace
 import torch
@@ -21,7 +21,7 @@ from .backbone import ResNetFPN
 from .heads import RetinaNetHead, MaskHead
 from .postprocess import postprocess_detections, paste_masks, mask_training_targets
 
-# %% ../nbs/09_model.ipynb #44618863
+# %% ../nbs/09_model.ipynb #992e0c83
 @dataclass
 class RetinaMaskConfig:
     "Every hyper-parameter of RetinaMask; the defaults are the paper's ResNet-50-FPN model (preset `r50`)."
@@ -105,7 +105,7 @@ class RetinaMaskConfig:
         if unknown: raise ValueError(f'RetinaMaskConfig has no fields {sorted(unknown)}; was the dict written by another version?')
         return cls(**d)
 
-# %% ../nbs/09_model.ipynb #8c97f6f0
+# %% ../nbs/09_model.ipynb #fedfccb4
 PRESETS = {  # name -> the fields that differ from the defaults (the r50 model)
     'r50': {},
     'r101': dict(backbone='resnet101'),
@@ -116,7 +116,7 @@ PRESETS = {  # name -> the fields that differ from the defaults (the r50 model)
                  anchor_sizes=(16, 32, 64, 128, 256), min_size=128, max_size=128, train_min_sizes=(128,)),
 }
 
-# %% ../nbs/09_model.ipynb #ecc44995
+# %% ../nbs/09_model.ipynb #9f80bb2a
 class RetinaMask(nn.Module):
     "RetinaNet plus RetinaMask's mask head, in torchvision's detection-model convention."
     def __init__(self,
@@ -228,16 +228,22 @@ class RetinaMask(nn.Module):
             labels = torch.cat([d['labels'][:c.masks_per_image] for d in dets])
             mask_logits = self.mask_head(self.pooler(features[:len(c.mask_strides)], top))  # (sum k_i, C, M, M)
             probs = mask_logits[torch.arange(len(labels), device=labels.device), labels].sigmoid().split([len(b) for b in top])
-        for i, (d, (h, w), (oh, ow)) in enumerate(zip(dets, sizes, out_sizes)):
-            d['boxes'] = d['boxes'] * d['boxes'].new_tensor([ow / w, oh / h, ow / w, oh / h])
-            if c.mask_on:
-                k = len(probs[i])
+        for d, (h, w), (oh, ow) in zip(dets, sizes, out_sizes):
+            if (oh, ow) != (h, w):  # Python scales, not a new tensor: no host-to-device copy to wait for
+                b = d['boxes']
+                d['boxes'] = torch.stack([b[:, 0] * (ow / w), b[:, 1] * (oh / h), b[:, 2] * (ow / w), b[:, 3] * (oh / h)], 1)
+        if c.mask_on:
+            ks = [len(p) for p in probs]
+            if len(set(out_sizes)) == 1:  # one paste for the whole batch
+                pasted = paste_masks(torch.cat(probs), torch.cat([d['boxes'][:k] for d, k in zip(dets, ks)]), out_sizes[0]).split(ks)
+            else: pasted = [paste_masks(p, d['boxes'][:k], s) for p, d, k, s in zip(probs, dets, ks, out_sizes)]
+            for d, k, p, (oh, ow) in zip(dets, ks, pasted, out_sizes):
                 d['masks'] = d['boxes'].new_empty(len(d['boxes']), 1, oh, ow)
                 d['masks'][k:] = 0  # detections beyond masks_per_image get no mask
-                d['masks'][:k, 0] = paste_masks(probs[i], d['boxes'][:k], (oh, ow))
+                d['masks'][:k, 0] = p
         return dets
 
-# %% ../nbs/09_model.ipynb #f9037cf7
+# %% ../nbs/09_model.ipynb #1da7e8df
 def predict(model:nn.Module, # a RetinaMask (or any torchvision-style detection model)
             images, # one (3, H, W) float image in [0, 1], a list of them, or an (N, 3, H, W) batch
             original_sizes:list|None=None, # (h, w) per image to report the results at; None: the input sizes
@@ -254,7 +260,7 @@ def predict(model:nn.Module, # a RetinaMask (or any torchvision-style detection 
     finally: model.train(was_training)
     return out[0] if single else out
 
-# %% ../nbs/09_model.ipynb #79818665
+# %% ../nbs/09_model.ipynb #f4568ce5
 def plot_detections(image:Tensor, # (3, H, W) float image in [0, 1], at the size of the detections
                     detections:dict, # boxes (n, 4), scores (n,), labels (n,), optional masks (n, 1, H, W) probabilities
                     class_names=None, # names indexed by label; None: the label numbers
