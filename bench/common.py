@@ -34,9 +34,9 @@ class Row:
 
 def has_gpu() -> bool: return torch.cuda.is_available() and os.environ.get('TRITON_INTERPRET') != '1'
 
-def skipped(case, setting, reference_name='', target=None, why='skipped: no GPU') -> Row:
+def skipped(case, setting, reference_name='', target=None, why='skipped: no GPU', unit='ms') -> Row:
     "A row for a case this machine cannot run: no number, the reason in the note."
-    return Row(case, setting, reference_name=reference_name, target=target, note=why)
+    return Row(case, setting, reference_name=reference_name, target=target, unit=unit, note=why)
 
 def cpu_name() -> str:
     "The CPU's model name from /proc/cpuinfo (Linux) or platform."

@@ -66,7 +66,7 @@ def run(args) -> list:
     if not gpu:
         for batch in (1, 8):
             rows.append(skipped('inference', f'masks off / on, 800x1333, batch {batch}, fp32', 'tv RetinaNet / Mask R-CNN', 1.0))
-        rows.append(skipped('inference', 'host syncs per forward, masks off / on', 'tv RetinaNet / Mask R-CNN'))
+        rows.append(skipped('inference', 'host syncs per forward, masks off / on', 'tv RetinaNet / Mask R-CNN', unit='syncs'))
         rows.append(skipped('inference', 'masks off, torch.compile(backbone, head), 800x1333, batch 1', 'eager'))
         return rows
     images = [torch.rand(3, *size, device=device)]

@@ -90,7 +90,7 @@ def run(args) -> list:
         for batch in (2, 8):
             for precision in ('fp32', 'bf16 autocast'):
                 rows.append(skipped('train_step', f'with masks, 800x1333, batch {batch}, {precision} (+ peak memory)', 'tv Mask R-CNN / RetinaNet', 1.0))
-        rows.append(skipped('train_step', 'host syncs per step, batch 8', 'tv Mask R-CNN / RetinaNet'))
+        rows.append(skipped('train_step', 'host syncs per step, batch 8', 'tv Mask R-CNN / RetinaNet', unit='syncs'))
     return rows
 
 if __name__ == '__main__': main_for(run, 'Training step: RetinaMask r50 against torchvision')

@@ -7,18 +7,18 @@ Docs: https://retinamask.github.io/retinamask/anchors.html.md"""
 # %% auto #0
 __all__ = ['ANCHOR_SIZES', 'ANCHOR_STRIDES', 'OCTAVE_SCALES', 'ASPECT_RATIOS', 'cell_anchors', 'grid_sizes', 'generate_anchors']
 
-# %% ../nbs/01_anchors.ipynb #fc2ea0f5
+# %% ../nbs/01_anchors.ipynb #d145edf0
 import math
 import torch
 from torch import Tensor
 
-# %% ../nbs/01_anchors.ipynb #a98e1ce5
+# %% ../nbs/01_anchors.ipynb #493d395d
 ANCHOR_SIZES = (32, 64, 128, 256, 512)  # base size s on P3..P7, pixels
 ANCHOR_STRIDES = (8, 16, 32, 64, 128)  # stride of P3..P7, pixels
 OCTAVE_SCALES = (2 ** 0, 2 ** (1 / 3), 2 ** (2 / 3))  # kept as floats: 32, 40.32, 50.80 on P3
 ASPECT_RATIOS = (0.5, 1.0, 2.0)  # h / w
 
-# %% ../nbs/01_anchors.ipynb #65f65668
+# %% ../nbs/01_anchors.ipynb #8bb43a05
 def cell_anchors(size:float, # base size s of the level, pixels
                  scales=OCTAVE_SCALES, # octave multipliers of s
                  ratios=ASPECT_RATIOS, # aspect ratios h / w
@@ -31,7 +31,7 @@ def cell_anchors(size:float, # base size s of the level, pixels
     w, h = (s / r.sqrt()).reshape(-1), (s * r.sqrt()).reshape(-1)  # (R * S,)
     return torch.stack([-w, -h, w, h], -1).div(2).to(dtype)
 
-# %% ../nbs/01_anchors.ipynb #ef982f69
+# %% ../nbs/01_anchors.ipynb #0c12bba1
 def grid_sizes(image_size:tuple, # (height, width) of the network's input, pixels
                strides=ANCHOR_STRIDES, # stride of each pyramid level
               ) -> list: # [(rows, cols)] per level
@@ -39,7 +39,7 @@ def grid_sizes(image_size:tuple, # (height, width) of the network's input, pixel
     h, w = image_size
     return [(math.ceil(h / s), math.ceil(w / s)) for s in strides]
 
-# %% ../nbs/01_anchors.ipynb #845f5f0c
+# %% ../nbs/01_anchors.ipynb #e1eb5a36
 def generate_anchors(image_size:tuple, # (height, width) of the network's input, pixels
                      sizes=ANCHOR_SIZES, # base anchor size of each level, pixels
                      strides=ANCHOR_STRIDES, # stride of each level, pixels

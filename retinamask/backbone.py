@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/backbone.html.md"""
 # %% auto #0
 __all__ = ['TORCHVISION_TRUNKS', 'NORM_LAYERS', 'trunk_weights', 'narrow_resnet', 'ResNetTrunk', 'conv_norm', 'FPN', 'ResNetFPN']
 
-# %% ../nbs/06_backbone.ipynb #f4b289a1
+# %% ../nbs/06_backbone.ipynb #51e4f2e5
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -15,7 +15,7 @@ import torchvision
 from torchvision.models.resnet import BasicBlock
 from torchvision.ops import FrozenBatchNorm2d
 
-# %% ../nbs/06_backbone.ipynb #7995134f
+# %% ../nbs/06_backbone.ipynb #00362d0e
 TORCHVISION_TRUNKS = {  # trunk name -> name of its weights enum in torchvision.models
     'resnet18': 'ResNet18_Weights', 'resnet34': 'ResNet34_Weights', 'resnet50': 'ResNet50_Weights',
     'resnet101': 'ResNet101_Weights', 'resnext101_32x8d': 'ResNeXt101_32X8D_Weights'}
@@ -30,7 +30,7 @@ def trunk_weights(name:str, # a key of TORCHVISION_TRUNKS, e.g. 'resnet50'
     except (KeyError, ValueError, TypeError):
         raise ValueError(f"{name} has no weight set {weights!r}; choose one of {[w.name for w in enum]}, 'DEFAULT', or None.") from None
 
-# %% ../nbs/06_backbone.ipynb #f9c604f0
+# %% ../nbs/06_backbone.ipynb #b2d12555
 def narrow_resnet(widths=(16, 32, 64, 128), # output channels of res2, res3, res4, res5
                   blocks=(1, 1, 1, 1), # number of BasicBlocks in each stage
                   norm_layer=nn.BatchNorm2d, # normalisation layer class (BatchNorm2d or FrozenBatchNorm2d)
@@ -52,7 +52,7 @@ def narrow_resnet(widths=(16, 32, 64, 128), # output channels of res2, res3, res
         if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')
     return net
 
-# %% ../nbs/06_backbone.ipynb #a7825998
+# %% ../nbs/06_backbone.ipynb #4d44b708
 NORM_LAYERS = {'frozen_bn': FrozenBatchNorm2d, 'bn': nn.BatchNorm2d}  # trunk normalisation by name
 
 class ResNetTrunk(nn.Module):
@@ -91,7 +91,7 @@ class ResNetTrunk(nn.Module):
         c4 = self.layer3(c3)
         return [c3, c4, self.layer4(c4)]
 
-# %% ../nbs/06_backbone.ipynb #b15dca9d
+# %% ../nbs/06_backbone.ipynb #89c7bf35
 def conv_norm(c_in:int, # input channels
               c_out:int, # output channels
               kernel_size:int, # 1 or 3 (padding keeps the size)
@@ -102,7 +102,7 @@ def conv_norm(c_in:int, # input channels
     conv = nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=norm == 'none')
     return conv if norm == 'none' else nn.Sequential(conv, nn.GroupNorm(32, c_out))
 
-# %% ../nbs/06_backbone.ipynb #f9ca40be
+# %% ../nbs/06_backbone.ipynb #fb4b99b8
 class FPN(nn.Module):
     "Feature pyramid P3-P7 from [C3, C4, C5]: lateral 1x1, nearest x2 top-down, 3x3 outputs; P6 from P5, P7 from ReLU(P6)."
     def __init__(self,
@@ -133,7 +133,7 @@ class FPN(nn.Module):
         p6 = self.p6(out[-1])
         return out + [p6, self.p7(F.relu(p6))]
 
-# %% ../nbs/06_backbone.ipynb #8d378576
+# %% ../nbs/06_backbone.ipynb #0bdc8914
 class ResNetFPN(nn.Module):
     "A ResNet trunk followed by the feature pyramid: images in, [P3, P4, P5, P6, P7] out."
     def __init__(self,

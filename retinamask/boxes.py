@@ -8,12 +8,12 @@ Docs: https://retinamask.github.io/retinamask/boxes.html.md"""
 __all__ = ['BOX_WEIGHTS', 'BOX_DELTA_CLIP', 'xyxy_to_xywh', 'xywh_to_xyxy', 'xyxy_to_cxcywh', 'cxcywh_to_xyxy', 'plot_boxes',
            'box_area', 'box_iou', 'clip_boxes', 'encode_boxes', 'decode_boxes']
 
-# %% ../nbs/00_boxes.ipynb #1a35ac0c
+# %% ../nbs/00_boxes.ipynb #fbac26a8
 import math
 import torch
 from torch import Tensor
 
-# %% ../nbs/00_boxes.ipynb #451a5077
+# %% ../nbs/00_boxes.ipynb #33b05786
 def xyxy_to_xywh(boxes:Tensor, # (..., 4) boxes as x1, y1, x2, y2
                 ) -> Tensor: # (..., 4) boxes as x1, y1, w, h
     "Convert corner boxes to COCO's top-left corner plus size."
@@ -38,7 +38,7 @@ def cxcywh_to_xyxy(boxes:Tensor, # (..., 4) boxes as cx, cy, w, h
     cx, cy, w, h = boxes.unbind(-1)
     return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
 
-# %% ../nbs/00_boxes.ipynb #b7c8e382
+# %% ../nbs/00_boxes.ipynb #0ae7e8e5
 def plot_boxes(boxes, # (N, 4) xyxy boxes (tensor, array or nested list)
                ax=None, # matplotlib axes to draw on; a new one if None
                labels=None, # optional text written at each box's top-left corner
@@ -63,7 +63,7 @@ def plot_boxes(boxes, # (N, 4) xyxy boxes (tensor, array or nested list)
     if not ax.yaxis_inverted(): ax.invert_yaxis()
     return ax
 
-# %% ../nbs/00_boxes.ipynb #647cf243
+# %% ../nbs/00_boxes.ipynb #a4cd9ce2
 def box_area(boxes:Tensor, # (..., 4) xyxy boxes
             ) -> Tensor: # (...,) areas
     "Area of each xyxy box (zero for boxes with negative extent)."
@@ -80,7 +80,7 @@ def box_iou(boxes1:Tensor, # (N, 4) xyxy boxes
     # Two empty boxes have union 0: call their IoU 0 rather than 0/0 = NaN.
     return inter / union.clamp(min=torch.finfo(union.dtype).tiny)
 
-# %% ../nbs/00_boxes.ipynb #26192a42
+# %% ../nbs/00_boxes.ipynb #2657f00f
 def clip_boxes(boxes:Tensor, # (..., 4) xyxy boxes
                size:tuple, # image (height, width)
               ) -> Tensor: # (..., 4) boxes inside [0, width] x [0, height]
@@ -90,7 +90,7 @@ def clip_boxes(boxes:Tensor, # (..., 4) xyxy boxes
     y = boxes[..., 1::2].clamp(min=0, max=h)
     return torch.stack([x[..., 0], y[..., 0], x[..., 1], y[..., 1]], -1)
 
-# %% ../nbs/00_boxes.ipynb #b19584c0
+# %% ../nbs/00_boxes.ipynb #13ad1019
 BOX_WEIGHTS = (10., 10., 5., 5.)  # (w_x, w_y, w_w, w_h): scale the offsets to comparable spread
 BOX_DELTA_CLIP = math.log(1000. / 16)  # largest dw, dh (after un-weighting) used when decoding
 
@@ -104,7 +104,7 @@ def encode_boxes(boxes:Tensor, # (N, 4) xyxy target boxes
     xa, ya, wa, ha = xyxy_to_cxcywh(anchors).unbind(-1)
     return torch.stack([wx * (x - xa) / wa, wy * (y - ya) / ha, ww * torch.log(w / wa), wh * torch.log(h / ha)], -1)
 
-# %% ../nbs/00_boxes.ipynb #089ab163
+# %% ../nbs/00_boxes.ipynb #b294a35c
 def decode_boxes(deltas:Tensor, # (N, 4) offsets (dx, dy, dw, dh)
                  anchors:Tensor, # (N, 4) xyxy anchors the offsets are relative to
                  weights:tuple=BOX_WEIGHTS, # (w_x, w_y, w_w, w_h) scaling used by `encode_boxes`

@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/deploy.html.md"""
 # %% auto #0
 __all__ = ['ONNX_OPSET', 'DetectionNetwork', 'inference_cost', 'export_program', 'export_onnx', 'OnnxDetector']
 
-# %% ../nbs/22_deploy.ipynb #f69418c2
+# %% ../nbs/22_deploy.ipynb #b7d5f9a1
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +18,7 @@ from .anchors import generate_anchors
 from .postprocess import postprocess_detections
 from .transforms import pad_images
 
-# %% ../nbs/22_deploy.ipynb #7afc0629
+# %% ../nbs/22_deploy.ipynb #064e2f61
 class DetectionNetwork(nn.Module):
     "RetinaMask's trunk, FPN and RetinaNet subnets without the mask head: a normalised batch in, per-anchor logits and offsets out."
     def __init__(self,
@@ -34,7 +34,7 @@ class DetectionNetwork(nn.Module):
         "Class logits and box offsets of every anchor of a batch."
         return self.head(self.backbone(images))
 
-# %% ../nbs/22_deploy.ipynb #8f5b19ea
+# %% ../nbs/22_deploy.ipynb #f807ae08
 def _macs(fn, *inputs) -> int:
     "Multiply-accumulates of `fn(*inputs)` as FlopCounterMode counts them (2 FLOPs each)."
     from torch.utils.flop_counter import FlopCounterMode
@@ -59,7 +59,7 @@ def inference_cost(config:RetinaMaskConfig, # the model's configuration (mask_on
                    mask_head_macs=_macs(model.mask_head, rois))
     return out
 
-# %% ../nbs/22_deploy.ipynb #1327d813
+# %% ../nbs/22_deploy.ipynb #d10e5fdb
 def export_program(model:nn.Module, # a RetinaMask or a DetectionNetwork
                    image_size:tuple=None, # (H, W) of the example batch, multiples of 32; None: (min_size, min_size + 32) rounded up to 32
                    max_batch:int=64, # largest batch size the program accepts
@@ -79,7 +79,7 @@ def export_program(model:nn.Module, # a RetinaMask or a DetectionNetwork
     with shape_config.patch(backed_size_oblivious=True):  # do not specialise intermediate sizes on being 0 or 1
         return torch.export.export(net, (example,), dynamic_shapes=shapes)
 
-# %% ../nbs/22_deploy.ipynb #b1124149
+# %% ../nbs/22_deploy.ipynb #15930a47
 ONNX_OPSET = 18  # the ONNX operator set of the exported files (onnxruntime 1.16 and later run it)
 
 def export_onnx(model:nn.Module, # a RetinaMask or a DetectionNetwork
@@ -102,7 +102,7 @@ def export_onnx(model:nn.Module, # a RetinaMask or a DetectionNetwork
     onnx.checker.check_model(str(path), full_check=True)  # structure and shape inference
     return path
 
-# %% ../nbs/22_deploy.ipynb #e0e69e6d
+# %% ../nbs/22_deploy.ipynb #09d9348a
 class OnnxDetector:
     "Detections from an ONNX file written by `export_onnx`, run by onnxruntime, through retinamask's post-processing."
     def __init__(self,

@@ -8,7 +8,7 @@ Docs: https://retinamask.github.io/retinamask/evaluation.html.md"""
 __all__ = ['STAT_NAMES', 'COCO_BACKENDS', 'encode_mask', 'detections_to_coco', 'coco_api', 'as_backend_coco', 'per_class_ap',
            'evaluate_coco']
 
-# %% ../nbs/14_evaluation.ipynb #ce84d70c
+# %% ../nbs/14_evaluation.ipynb #a8487067
 import contextlib, io
 import numpy as np
 import torch
@@ -18,7 +18,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 from .boxes import xyxy_to_xywh
 
-# %% ../nbs/14_evaluation.ipynb #a21e2dbf
+# %% ../nbs/14_evaluation.ipynb #546763f4
 STAT_NAMES = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl')  # COCOeval.stats order
 
 def encode_mask(mask:Tensor, # (H, W) binary mask
@@ -46,7 +46,7 @@ def detections_to_coco(detections:list, # one dict per image: boxes (n, 4) xyxy,
             if binary.any(): segm.append(dict(image_id=int(image_id), category_id=cat, segmentation=encode_mask(binary), score=score))
     return bbox, segm
 
-# %% ../nbs/14_evaluation.ipynb #86448560
+# %% ../nbs/14_evaluation.ipynb #03902fd6
 COCO_BACKENDS = ('pycocotools', 'faster_coco_eval')  # the COCO evaluation engines `evaluate_coco` can use
 
 def coco_api(backend:str='pycocotools', # one of COCO_BACKENDS: 'pycocotools' (the reference) or 'faster_coco_eval' (C++, optional)
@@ -72,7 +72,7 @@ def as_backend_coco(coco_gt, # a COCO ground truth of either backend
         coco.createIndex()
     return coco
 
-# %% ../nbs/14_evaluation.ipynb #cfbd38ca
+# %% ../nbs/14_evaluation.ipynb #8c60a210
 def per_class_ap(coco_eval:COCOeval, # an evaluated and accumulated COCOeval (either backend)
                 ) -> dict: # {category id: AP over the IoU thresholds, all areas, 100 detections}; NaN for a class without ground truth
     "Per-class AP read from pycocotools' precision array."

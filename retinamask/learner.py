@@ -9,7 +9,7 @@ __all__ = ['LR_MULTS', 'WD_MULTS', 'PAPER_SCHEDULES', 'DetectionBatch', 'detecti
            'DetectionLearner', 'paper_schedule', 'warmup_step_factor', 'PaperSchedule', 'BetaTracker', 'COCOEvaluation',
            'COCOStat', 'save_atomic', 'Checkpoint', 'MetricsCSV', 'resume', 'retinamask_learner', 'recorder_table']
 
-# %% ../nbs/15_learner.ipynb #9ad58973
+# %% ../nbs/15_learner.ipynb #4cae00f9
 import math, os, random, warnings
 from pathlib import Path
 import numpy as np
@@ -28,7 +28,7 @@ from .evaluation import detections_to_coco, evaluate_coco
 from .model import RetinaMask, RetinaMaskConfig
 from .reliability import NonFiniteLossGuard, load_checkpoint  # taught in 18_reliability
 
-# %% ../nbs/15_learner.ipynb #e8d8edd1
+# %% ../nbs/15_learner.ipynb #32fc585e
 class DetectionBatch(Callback):
     "Turn fastai's (padded images, targets) batches into a detection model's inputs, and split its validation output."
     order = -10  # before any callback that reads the batch
@@ -49,7 +49,7 @@ def detection_loss(pred:dict, # the model's loss dict: loss_cls, loss_box and (w
     "The training objective: the sum of the model's losses, all with weight 1."
     return sum(pred.values())
 
-# %% ../nbs/15_learner.ipynb #0155e5b6
+# %% ../nbs/15_learner.ipynb #0893f99b
 class LossPart(AvgMetric):
     "The average of one entry of the model's loss dict, shown as its own column."
     def __init__(self,
@@ -61,7 +61,7 @@ class LossPart(AvgMetric):
     @property
     def name(self): return self.key.replace('loss_', '')
 
-# %% ../nbs/15_learner.ipynb #ad9baa6e
+# %% ../nbs/15_learner.ipynb #9d77b3e4
 LR_MULTS = (1., 2., 1., 2.)  # per parameter group: backbone weights, backbone biases, rest weights, rest biases
 WD_MULTS = (1., 0., 1., 0.)  # biases get no weight decay
 
@@ -78,7 +78,7 @@ class DetectionLearner(Learner):
     "A fastai `Learner` whose `freeze` freezes the backbone's two parameter groups."
     def freeze(self): self.freeze_to(2)
 
-# %% ../nbs/15_learner.ipynb #1dda480f
+# %% ../nbs/15_learner.ipynb #56bbb09f
 PAPER_SCHEDULES = {'1x': (90_000, (60_000, 80_000)), '1.5x': (135_000, (90_000, 120_000)), '2x': (180_000, (120_000, 160_000))}
 
 def paper_schedule(batch_size:int=16, # images per iteration, over all processes
@@ -102,7 +102,7 @@ def warmup_step_factor(it:int, # iteration, counted from 0
     if it < warmup_iters: f *= warmup_factor + (1 - warmup_factor) * it / warmup_iters
     return f
 
-# %% ../nbs/15_learner.ipynb #04a8ff3d
+# %% ../nbs/15_learner.ipynb #d79cac1d
 class PaperSchedule(Callback):
     "The paper's schedule: per-group lr (biases x2) and weight decay (biases 0), linear warm-up, x0.1 steps."
     order = 60  # where fastai's own ParamScheduler runs
@@ -128,7 +128,7 @@ class PaperSchedule(Callback):
         self.opt.set_hyper('lr', [self.lr * f * m for m in LR_MULTS])
         self.opt.set_hyper('wd', [self.wd * m for m in WD_MULTS])
 
-# %% ../nbs/15_learner.ipynb #be60bafc
+# %% ../nbs/15_learner.ipynb #8cd4c32a
 class BetaTracker(Callback):
     "Record beta, running mean and running variance of the self-adjusting smooth L1 after every training iteration."
     order = 70  # after the optimiser step
@@ -153,7 +153,7 @@ class BetaTracker(Callback):
         beta_hat = self.loss_module.beta_hat if self.loss_module is not None else None
         return plot_beta(self.history, beta_hat=beta_hat, ax=ax)
 
-# %% ../nbs/15_learner.ipynb #7adfcb00
+# %% ../nbs/15_learner.ipynb #36d30d68
 def _gather_records(records:list) -> list:
     "All processes' records, each image's kept from the first process that has it (padding repeats images)."
     if not (torch.distributed.is_available() and torch.distributed.is_initialized()): return records
@@ -194,7 +194,7 @@ class COCOEvaluation(Callback):
         self.results = evaluate_coco(self.coco_gt, _gather_records(self.bbox), segm, image_ids=image_ids)
         self.history.append({t: {k: v for k, v in r.items() if k != 'log'} for t, r in self.results.items()})
 
-# %% ../nbs/15_learner.ipynb #f6186fc2
+# %% ../nbs/15_learner.ipynb #9f5e2e2e
 from fastai.metrics import Metric
 
 class COCOStat(Metric):
@@ -217,7 +217,7 @@ class COCOStat(Metric):
     @property
     def name(self): return f'{self.iou_type}_{self.stat}'
 
-# %% ../nbs/15_learner.ipynb #cb1750a7
+# %% ../nbs/15_learner.ipynb #dbfb312b
 def save_atomic(obj, # anything torch.save accepts
                 path, # destination file
                ):
@@ -263,7 +263,7 @@ class Checkpoint(Callback):
                          rng=dict(torch=torch.get_rng_state(), numpy=np.random.get_state(), python=random.getstate())),
                     self.folder / 'last.pth')
 
-# %% ../nbs/15_learner.ipynb #d4b83dce
+# %% ../nbs/15_learner.ipynb #68236964
 class MetricsCSV(Callback):
     "Append each trained epoch's row of the progress table to a CSV file (a resumed run continues the same file)."
     order = 60  # after the Recorder has computed the epoch's values
@@ -284,7 +284,7 @@ class MetricsCSV(Callback):
             if new: f.write(','.join(names) + '\n')
             f.write(','.join(str(v) for v in [self.epoch, *self.recorder.values[-1]][:len(names)]) + '\n')
 
-# %% ../nbs/15_learner.ipynb #04cbf61c
+# %% ../nbs/15_learner.ipynb #49f6a54a
 def resume(learn:Learner, # a learner built with the same config as the checkpoint's
            path, # a checkpoint written by `Checkpoint`
           ) -> int: # the epoch to continue from: pass it to `fit(..., start_epoch=...)`
@@ -299,7 +299,7 @@ def resume(learn:Learner, # a learner built with the same config as the checkpoi
     torch.set_rng_state(ckpt['rng']['torch']); np.random.set_state(ckpt['rng']['numpy']); random.setstate(ckpt['rng']['python'])
     return ckpt['epoch'] + 1
 
-# %% ../nbs/15_learner.ipynb #bbcfc111
+# %% ../nbs/15_learner.ipynb #96678506
 def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` batches, e.g. `detection_dataloaders`
                        config:RetinaMaskConfig, # the model's hyper-parameters
                        model:nn.Module=None, # a model to train; `RetinaMask(config)` if None
@@ -330,7 +330,7 @@ def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` b
     learn.category_map = category_map
     return learn
 
-# %% ../nbs/15_learner.ipynb #ab4d40a8
+# %% ../nbs/15_learner.ipynb #177b062f
 def recorder_table(learn:Learner, # a learner that has been fitted
                   ): # pandas DataFrame: one row per epoch, one column per loss and metric
     "fastai's progress table of the last fit, as a DataFrame."

@@ -7,19 +7,19 @@ Docs: https://retinamask.github.io/retinamask/losses.html.md"""
 # %% auto #0
 __all__ = ['sigmoid_focal_loss', 'focal_loss', 'smooth_l1', 'abs_error_stats', 'SelfAdjustingSmoothL1', 'plot_beta', 'mask_loss']
 
-# %% ../nbs/03_losses.ipynb #dbd0c968
+# %% ../nbs/03_losses.ipynb #0956106c
 import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 import torch.distributed as dist
 
-# %% ../nbs/03_losses.ipynb #6c284194
+# %% ../nbs/03_losses.ipynb #1290eda4
 def _at_least_float32(t:Tensor)->Tensor:
     "`t` cast up to float32 if it is a lower-precision float (float64 stays float64)."
     return t.to(torch.promote_types(t.dtype, torch.float32))
 
-# %% ../nbs/03_losses.ipynb #21f398f1
+# %% ../nbs/03_losses.ipynb #e40203f4
 def sigmoid_focal_loss(
     logits:Tensor, # (...) raw class scores, any float dtype
     targets:Tensor, # (...) same shape as `logits`: 1. for the true class, 0. elsewhere
@@ -35,7 +35,7 @@ def sigmoid_focal_loss(
     if alpha is not None: loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
     return loss
 
-# %% ../nbs/03_losses.ipynb #5bee6962
+# %% ../nbs/03_losses.ipynb #3cb0603d
 def focal_loss(
     cls_logits:Tensor, # (N, A, C) class logits of N images, A anchors, C classes (no background channel)
     cls_target:Tensor, # (N, A, C) one-hot float targets; all zeros for background anchors
@@ -48,7 +48,7 @@ def focal_loss(
     loss = sigmoid_focal_loss(cls_logits, cls_target, alpha, gamma)  # (N, A, C)
     return torch.where(valid[..., None], loss, 0.).sum() / (num_positive + cls_logits.shape[0])
 
-# %% ../nbs/03_losses.ipynb #1c495852
+# %% ../nbs/03_losses.ipynb #1b92352f
 def smooth_l1(
     x:Tensor, # (P, 4) absolute regression errors |pred - target|
     beta:float|Tensor, # control point: a number, or (4,) one per coordinate
@@ -56,7 +56,7 @@ def smooth_l1(
     "Smooth L1 on absolute errors `x`: quadratic below `beta`, linear above it."
     return torch.where(x < beta, 0.5 * x ** 2 / beta, x - 0.5 * beta)
 
-# %% ../nbs/03_losses.ipynb #8678a10c
+# %% ../nbs/03_losses.ipynb #dd9f694a
 def abs_error_stats(
     x:Tensor, # (P, K) absolute errors of this process's P positives, K coordinates
 )->tuple[Tensor, Tensor, Tensor]: # count (), mean (K,), unbiased variance (K,), all float64
@@ -71,7 +71,7 @@ def abs_error_stats(
     # like Tensor.var: no variance from fewer than 2 samples
     return n, mean, torch.where(n >= 2, var, torch.full_like(var, math.nan))
 
-# %% ../nbs/03_losses.ipynb #56969755
+# %% ../nbs/03_losses.ipynb #25a84acb
 class SelfAdjustingSmoothL1(nn.Module):
     "Smooth L1 whose control point follows the running mean minus variance of the errors (RetinaMask eq. 2)."
     min_beta = 1e-3  # beta divides x^2: keep it away from 0
@@ -118,13 +118,13 @@ class SelfAdjustingSmoothL1(nn.Module):
         # with P = 0 the sum below is a zero still attached to `pred`'s graph
         return smooth_l1(x, self.beta.to(x.dtype)).sum() / (4 * max(1, x.shape[0]))
 
-# %% ../nbs/03_losses.ipynb #c9903eaf
+# %% ../nbs/03_losses.ipynb #6570d9c0
 def _as_numpy(v):
     "A tensor, array or list (of numbers or of tensors) as a float32 numpy array."
     if isinstance(v, (list, tuple)) and len(v) and isinstance(v[0], Tensor): v = torch.stack(list(v))
     return torch.as_tensor(v).detach().cpu().float().numpy()
 
-# %% ../nbs/03_losses.ipynb #86a01dac
+# %% ../nbs/03_losses.ipynb #3331a3d5
 def plot_beta(
     history:dict|Tensor, # {'beta': (steps, 4), optional 'running_mean', 'running_var' (steps, 4), 'step' (steps,)}, or a bare beta
     beta_hat:float|None=None, # draw the upper bound as a grey horizontal line
@@ -154,7 +154,7 @@ def plot_beta(
     ax.legend(handles=handles, loc='upper left', bbox_to_anchor=(1.01, 1), fontsize='small')
     return ax
 
-# %% ../nbs/03_losses.ipynb #4bb6b274
+# %% ../nbs/03_losses.ipynb #1b634215
 def mask_loss(
     mask_logits:Tensor, # (P, C, M, M) mask logits of P positive proposals, one channel per class
     labels:Tensor, # (P,) long: target class of each proposal, an index into the C channels

@@ -7,16 +7,16 @@ Docs: https://retinamask.github.io/retinamask/matching.html.md"""
 # %% auto #0
 __all__ = ['BACKGROUND', 'IGNORE', 'match_anchors', 'anchor_targets']
 
-# %% ../nbs/02_matching.ipynb #75d17536
+# %% ../nbs/02_matching.ipynb #e3695b0b
 import torch
 from torch import Tensor
 from .boxes import box_iou, encode_boxes
 
-# %% ../nbs/02_matching.ipynb #0aec0170
+# %% ../nbs/02_matching.ipynb #22f60ffb
 BACKGROUND = -1  # negative anchor: IoU below `bg_iou` with every ground-truth box
 IGNORE = -2  # anchor left out of the loss: IoU in [bg_iou, fg_iou), or lying on a crowd region
 
-# %% ../nbs/02_matching.ipynb #de23392b
+# %% ../nbs/02_matching.ipynb #10233a7e
 def match_anchors(anchors:Tensor, # (A, 4) xyxy anchors
                   gt_boxes:Tensor, # (G, 4) xyxy ground-truth boxes
                   iscrowd:Tensor=None, # (G,) bool, True for crowd regions; None: no crowds
@@ -44,7 +44,7 @@ def match_anchors(anchors:Tensor, # (A, 4) xyxy anchors
     ignored = (best_iou >= bg_iou) | (crowd_iou >= bg_iou)  # (A,) applies only to anchors that are not positive
     return torch.where(positive, best_gt, torch.where(ignored, IGNORE, BACKGROUND))
 
-# %% ../nbs/02_matching.ipynb #be9521ff
+# %% ../nbs/02_matching.ipynb #eb38d0ff
 def anchor_targets(anchors:Tensor, # (A, 4) xyxy anchors
                    gt_boxes:Tensor, # (G, 4) xyxy ground-truth boxes
                    gt_labels:Tensor, # (G,) long class of each box, in [0, num_classes)

@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/reliability.html.md"""
 # %% auto #0
 __all__ = ['NonFiniteLossError', 'NonFiniteLossGuard', 'check_checkpoint', 'load_checkpoint']
 
-# %% ../nbs/18_reliability.ipynb #503eaa66
+# %% ../nbs/18_reliability.ipynb #96e8e7a3
 import math, warnings
 from pathlib import Path
 import torch
@@ -17,7 +17,7 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
     from fastai.callback.core import Callback, CancelBatchException
     from fastai.callback.fp16 import MixedPrecision
 
-# %% ../nbs/18_reliability.ipynb #4c3ccbcd
+# %% ../nbs/18_reliability.ipynb #66b31741
 class NonFiniteLossError(FloatingPointError):
     "A training loss or gradient that is NaN or infinite; the message names the loss, the batch's images and what to do."
 
@@ -31,7 +31,7 @@ def _any_process(flag:bool, # this process's answer
     torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MAX)
     return bool(t.item())
 
-# %% ../nbs/18_reliability.ipynb #d3e436e8
+# %% ../nbs/18_reliability.ipynb #e517bc82
 class NonFiniteLossGuard(Callback):
     "Before each optimiser step, check the losses and gradients: stop with a diagnostic on a NaN or infinity, or skip the batch."
     order = -5  # after DetectionBatch (-10) has put the image ids in yb; before MixedPrecision (10) steps the optimiser
@@ -65,7 +65,7 @@ class NonFiniteLossGuard(Callback):
         parts = [k for k in bad if k != 'sum of the losses'] or bad  # name the broken component rather than the sum
         self._reject(dict(zip(losses, numbers)), parts, grads_bad)
 
-# %% ../nbs/18_reliability.ipynb #67a54c68
+# %% ../nbs/18_reliability.ipynb #34a5d4cb
 @patch
 def _reject(self:NonFiniteLossGuard,
             losses:dict, # each loss's value, the sum included
@@ -99,7 +99,7 @@ def _reject(self:NonFiniteLossGuard,
     self.learn.yb = ()  # fastai's Recorder leaves a batch without targets out of its loss averages
     raise CancelBatchException()
 
-# %% ../nbs/18_reliability.ipynb #9ee67c01
+# %% ../nbs/18_reliability.ipynb #190d64df
 @patch
 def after_fit(self:NonFiniteLossGuard):
     "One warning for all the batches skipped during `fit`."
@@ -111,7 +111,7 @@ def after_fit(self:NonFiniteLossGuard):
                   f'{listed}{more}. All are listed in learn.non_finite_loss_guard.skipped; if the same images recur, check their '
                   'annotations; if the batches are many, lower the learning rate.', stacklevel=2)
 
-# %% ../nbs/18_reliability.ipynb #9eeb6687
+# %% ../nbs/18_reliability.ipynb #8cf354e0
 def check_checkpoint(ckpt:dict, # a checkpoint as `torch.load` returns it
                      path, # where it came from, for the messages
                      config=None, # the `RetinaMaskConfig` it must have been trained with; not checked if None

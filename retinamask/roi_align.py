@@ -8,7 +8,7 @@ Docs: https://retinamask.github.io/retinamask/roi_align.html.md"""
 __all__ = ['MAX_LEVELS', 'BACKENDS', 'corner_weights', 'sample_grid', 'rois_from_boxes', 'roi_align_torch', 'roi_align',
            'level_for_boxes', 'multi_level_roi_align', 'MultiLevelRoIAlign']
 
-# %% ../nbs/05_roi_align.ipynb #fdac1964
+# %% ../nbs/05_roi_align.ipynb #5254853d
 import math, os
 import torch
 import torchvision
@@ -16,7 +16,7 @@ from torch import Tensor, nn
 import triton
 import triton.language as tl
 
-# %% ../nbs/05_roi_align.ipynb #1ee261dd
+# %% ../nbs/05_roi_align.ipynb #048d344e
 def corner_weights(coord:Tensor, # (...) sample coordinates along one axis, in feature-map pixels
                    size:int, # length of the feature map along that axis
                   ): # low index, high index, weight of low, weight of high, inside flag; each (...)
@@ -30,7 +30,7 @@ def corner_weights(coord:Tensor, # (...) sample coordinates along one axis, in f
     frac = torch.where(last, 0., coord - low)
     return low, high, 1 - frac, frac, inside
 
-# %% ../nbs/05_roi_align.ipynb #9f1aaaff
+# %% ../nbs/05_roi_align.ipynb #cffe53c0
 def _pair(size): return (size, size) if isinstance(size, int) else tuple(size)
 
 def sample_grid(rois:Tensor, # (K, 5) [image index, x1, y1, x2, y2] in image pixels
@@ -55,7 +55,7 @@ def sample_grid(rois:Tensor, # (K, 5) [image index, x1, y1, x2, y2] in image pix
     xs = x1[:, None, None] + pw * bin_w[:, None, None] + (ix + .5) * bin_w[:, None, None] / gw.clamp(min=1)[:, None, None]
     return ys, xs, iy < gh[:, None, None], ix < gw[:, None, None], (gh * gw).clamp(min=1)
 
-# %% ../nbs/05_roi_align.ipynb #342ff575
+# %% ../nbs/05_roi_align.ipynb #109bffb5
 def rois_from_boxes(boxes, # (K, 5) [image index, x1, y1, x2, y2], or a list of per-image (L_i, 4) xyxy tensors
                    ) -> Tensor: # (K, 5) rois
     "RoIs in torchvision's (K, 5) format from either form `torchvision.ops.roi_align` accepts."
@@ -93,7 +93,7 @@ def roi_align_torch(input:Tensor, # (N, C, H, W) feature map
             out = out + (v * w).sum((2, 4))  # (K, P_h, P_w, C)
     return (out / count[:, None, None, None]).permute(0, 3, 1, 2).to(input.dtype).contiguous()
 
-# %% ../nbs/05_roi_align.ipynb #f3d49d4e
+# %% ../nbs/05_roi_align.ipynb #d15a34e4
 MAX_LEVELS = 3  # feature maps one fused launch can read (P3, P4, P5)
 
 @triton.jit
@@ -131,7 +131,7 @@ def _roi_geometry(rois_ptr, k, scale, offset, PH: tl.constexpr, PW: tl.constexpr
     gw = tl.where(sampling_ratio > 0, sampling_ratio, tl.ceil(w / PW).to(tl.int32))
     return n, x1, y1, h / PH, w / PW, gh, gw
 
-# %% ../nbs/05_roi_align.ipynb #ce082f64
+# %% ../nbs/05_roi_align.ipynb #40868908
 @triton.jit
 def _pool_tile(feat_ptr, n, H, W, s_n, s_c, s_h, s_w, y1, x1, bin_h, bin_w, gh, gw, ph, pw, c_offs, mask,
                BLOCK_B: tl.constexpr, BLOCK_C: tl.constexpr):
@@ -177,7 +177,7 @@ def _roi_align_fwd_kernel(
     out = out_ptr + k.to(tl.int64) * so_k + c_offs[None, :] * so_c + (ph * so_h + pw * so_w)[:, None]
     tl.store(out, acc.to(out_ptr.dtype.element_ty), mask=mask)
 
-# %% ../nbs/05_roi_align.ipynb #76e91ca6
+# %% ../nbs/05_roi_align.ipynb #e3aa8e61
 @triton.jit
 def _scatter_tile(grad_ptr, n, H, W, s_n, s_c, s_h, s_w, y1, x1, bin_h, bin_w, gh, gw, ph, pw, c_offs, mask, g):
     "Add each sample's share of the tile's output gradient `g` (already divided by the sample count) to its four corners."
@@ -219,7 +219,7 @@ def _roi_align_bwd_kernel(
     else:
         _scatter_tile(g2, n, H2, W2, s2n, s2c, s2h, s2w, y1, x1, bin_h, bin_w, gh, gw, ph, pw, c_offs, mask, g)
 
-# %% ../nbs/05_roi_align.ipynb #0bb0a6ca
+# %% ../nbs/05_roi_align.ipynb #3504c557
 _INTERPRET = os.environ.get('TRITON_INTERPRET', '0') == '1'
 _TILES = [triton.Config({'BLOCK_B': b, 'BLOCK_C': c}, num_warps=w)
           for b, c, w in ((16, 64, 4), (32, 32, 4), (32, 64, 4), (64, 32, 4), (16, 128, 4), (64, 64, 8))]
@@ -264,7 +264,7 @@ class _RoIAlignTriton(torch.autograd.Function):
         if len(rois): _launch(_roi_align_bwd_kernel, grad_out, rois, levels, grads, scales, grad_out.stride(), output_size, sampling_ratio, aligned)
         return (None, None, None, *[g.to(dtype) for g, (_, dtype, _, _) in zip(grads, ctx.maps)])
 
-# %% ../nbs/05_roi_align.ipynb #d59ed008
+# %% ../nbs/05_roi_align.ipynb #e64aecd2
 BACKENDS = ('auto', 'triton', 'torch', 'torchvision')
 
 def _check_backend(backend, device):
@@ -299,7 +299,7 @@ def roi_align(input:Tensor, # (N, C, H, W) features: float32, float16 or bfloat1
     geometry = (output_size, (spatial_scale,), int(sampling_ratio), bool(aligned))
     return _RoIAlignTriton.apply(rois.float().contiguous(), levels, geometry, input)
 
-# %% ../nbs/05_roi_align.ipynb #aa40257f
+# %% ../nbs/05_roi_align.ipynb #53e01127
 def level_for_boxes(boxes:Tensor, # (K, 4) xyxy boxes in image pixels
                     canonical_size:float=224., # box side that maps to the canonical level
                     canonical_level:int=4, # level of a canonical box (P4)
@@ -311,7 +311,7 @@ def level_for_boxes(boxes:Tensor, # (K, 4) xyxy boxes in image pixels
     k = torch.floor(canonical_level + torch.log2(side / canonical_size) + 1e-6)
     return k.clamp(min_level, max_level).to(torch.long)
 
-# %% ../nbs/05_roi_align.ipynb #36cec6bd
+# %% ../nbs/05_roi_align.ipynb #83a4e152
 def multi_level_roi_align(features:list, # (N, C, H_l, W_l) maps, finest first (P3, P4, P5)
                           rois:Tensor, # (K, 5) [image index, x1, y1, x2, y2] in image pixels
                           levels:Tensor, # (K,) index into `features` of each RoI's map
@@ -334,7 +334,7 @@ def multi_level_roi_align(features:list, # (N, C, H_l, W_l) maps, finest first (
         out[idx] = roi_align(feature, rois[idx], output_size, scale, sampling_ratio, aligned, backend=backend)
     return out
 
-# %% ../nbs/05_roi_align.ipynb #fc9b5eb6
+# %% ../nbs/05_roi_align.ipynb #027d2ad6
 class MultiLevelRoIAlign(nn.Module):
     "Pool a fixed-size feature for every box from its FPN level (P3-P5): RetinaMask's mask-head pooler."
     def __init__(self,

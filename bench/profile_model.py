@@ -1,7 +1,7 @@
 """The torch profiler's view of one RetinaMask r50 inference pass and one training step: what dominates.
 
-    python bench/profile.py                  # CPU: 320 px; GPU: 800 x 1333, with CUDA times
-    python bench/profile.py --size 512 --batch 2 --rows 30
+    python bench/profile_model.py                  # CPU: 320 px; GPU: 800 x 1333, with CUDA times
+    python bench/profile_model.py --size 512 --batch 2 --rows 30
 
 Not part of `make bench` (it measures no ratio); run it before changing anything, and after.
 """
