@@ -54,6 +54,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 docs: $(DOCS_STAMP) node_modules/.package-lock.json
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q chromium >/dev/null || \
 	  { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
+	$(PY) tools/check_showdocs.py  # what nbdev-docs (Quarto) would run on every notebook
 	$(PY) tools/docs.py
 	$(PY) tools/check_site.py
 	@echo "The site is in _site/: open _site/index.html, or serve it: $(PY) -m http.server -d _site"

@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/analysis.html.md"""
 # %% auto #0
 __all__ = ['evaluation_ground_truth', 'Run', 'load_run', 'by_name', 'plot_ap_difference', 'weak_detection_ap', 'metrics_table']
 
-# %% ../nbs/20_analysis.ipynb #314e6b64
+# %% ../nbs/20_analysis.ipynb #da414a16
 import contextlib, io, json, math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from pycocotools.coco import COCO
 from .coco import load_coco_json, _evaluation_annotations
 from .evaluation import STAT_NAMES, coco_api, per_class_ap, evaluate_coco
 
-# %% ../nbs/20_analysis.ipynb #b848aead
+# %% ../nbs/20_analysis.ipynb #13685587
 def evaluation_ground_truth(ann_file, # a COCO-format annotation file, e.g. a run's `config.json` 'valid_ann'
                            ) -> COCO: # pycocotools index of the file's annotations, as training evaluated against them
     "The validation ground truth of a run, read from its annotation file as `CocoDetection.coco` reads it (no images needed)."
@@ -59,7 +59,7 @@ def load_run(folder, # a folder written by `retinamask train`
     segm = read('results_segm.json') if (folder / 'results_segm.json').is_file() else None
     return Run(folder, folder.name, config, read('metrics.json'), read('results_bbox.json'), segm, read('beta.json'), coco_gt)
 
-# %% ../nbs/20_analysis.ipynb #53035d51
+# %% ../nbs/20_analysis.ipynb #1d14e0de
 def by_name(per_class:dict, # {category id: AP}, as `per_class_ap` returns it
             coco_gt:COCO, # the ground truth that names the categories
            ) -> dict: # {category name: AP}
@@ -72,7 +72,7 @@ def plot_ap_difference(per_class_a:dict, # run A's AP per class, e.g. run.metric
                        label_b:str='B', # run B's name
                        title:str='Per-class AP difference', # the axes' title
                        ax=None, # matplotlib axes; a new figure if None
-                      ) -> 'matplotlib.axes.Axes': # the axes drawn on
+                      ): # the axes drawn on
     "The paper's Figures 7 and 8: per class, AP of run B minus AP of run A in AP points, as bars sorted from gain to loss."
     import matplotlib.pyplot as plt
     keys = [k for k in per_class_a if k in per_class_b and math.isfinite(per_class_a[k]) and math.isfinite(per_class_b[k])]
@@ -87,7 +87,7 @@ def plot_ap_difference(per_class_a:dict, # run A's AP per class, e.g. run.metric
     ax.set(title=title, xlabel='class', ylabel=f'AP({label_b}) - AP({label_a}), AP points')
     return ax
 
-# %% ../nbs/20_analysis.ipynb #798a1a44
+# %% ../nbs/20_analysis.ipynb #94b13dfc
 def weak_detection_ap(coco_gt, # the ground truth (pycocotools COCO, or faster-coco-eval's)
                       results:list, # COCO result records (boxes, or masks for iou_type='segm')
                       iou_type:str='bbox', # 'bbox' or 'segm'
@@ -113,12 +113,12 @@ def weak_detection_ap(coco_gt, # the ground truth (pycocotools COCO, or faster-c
         coco_eval.evaluate(); coco_eval.accumulate()
     return per_class_ap(coco_eval)
 
-# %% ../nbs/20_analysis.ipynb #cd7857cd
+# %% ../nbs/20_analysis.ipynb #ecc6eb6b
 def metrics_table(metrics_a:dict, # run A's metrics.json (e.g. `load_run(...).metrics`)
                   metrics_b:dict, # run B's metrics.json
                   label_a:str='A', # run A's column name
                   label_b:str='B', # run B's column name
-                 ) -> 'pandas.DataFrame': # rows AP ... APl; columns (bbox | segm) x (A, B, B - A); NaN where a run has no such number
+                 ): # pandas DataFrame: rows AP ... APl; columns (bbox | segm) x (A, B, B - A); NaN where a run has no such number
     "COCO's AP, AP50, AP75, APs, APm, APl of two runs, for boxes and masks, side by side with their difference."
     import pandas as pd
     if label_a == label_b: raise ValueError(f'both runs are labelled {label_a!r}: give them different labels')

@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/cli.html.md"""
 # %% auto #0
 __all__ = ['DEMO', 'run_datasets', 'train', 'load_model', 'evaluate', 'predict_files', 'demo', 'main']
 
-# %% ../nbs/17_cli.ipynb #cfc5e294
+# %% ../nbs/17_cli.ipynb #7df3c85c
 import argparse, json, math, os, sys, time, warnings
 from pathlib import Path
 import torch
@@ -20,7 +20,7 @@ from .evaluation import detections_to_coco, evaluate_coco, encode_mask
 from .reliability import load_checkpoint, check_checkpoint
 from .learner import retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank, _gather_records
 
-# %% ../nbs/17_cli.ipynb #22721c03
+# %% ../nbs/17_cli.ipynb #c3f858f9
 def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
                  data:str='demo', # 'demo' or 'hard' (built-in), or a COCO 2017 folder (train2017/, val2017/, annotations/)
                  train_ann=None, # a COCO-format training set's annotation file (instead of `data`)
@@ -45,7 +45,7 @@ def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
     train_ds = coco2017(data, 'train', transforms=train_tf)
     return train_ds, coco2017(data, 'val', transforms=valid_tf, category_map=train_ds.category_map)
 
-# %% ../nbs/17_cli.ipynb #44618451
+# %% ../nbs/17_cli.ipynb #1ab41bab
 def _write_pictures(learn, valid_ds, folder, n=6):
     "Figure 3, the loss curves and detections on the first validation images, as PNG files in `folder`."
     import matplotlib.pyplot as plt  # figures are closed after saving, so no backend switch is needed
@@ -128,7 +128,7 @@ def train(folder='runs/train', # the run's folder
         _write_pictures(learn, valid_ds, folder)
     return metrics
 
-# %% ../nbs/17_cli.ipynb #e2b92319
+# %% ../nbs/17_cli.ipynb #2879ec7e
 def load_model(checkpoint, # a checkpoint written during training (e.g. runs/demo/last.pth)
                device=None, # where the model goes; the GPU if there is one
               ) -> tuple: # (RetinaMask in evaluation mode, CategoryMap)
@@ -168,7 +168,7 @@ def predict_files(checkpoint, # a training checkpoint
                   paths:list, # image files
                   out='predictions', # folder for the drawings and detections.json
                   score_thresh:float=0.5, # detections below this score are dropped
-                 ) -> list: # COCO-style records: file_name, category_id, category, bbox (xywh), score, segmentation (RLE)
+                 ) -> list: # COCO-style records: file_name, category_id, category, bbox (xywh), score, segmentation (RLE, when the mask has pixels)
     "Detect objects in image files; write a drawing per image and all detections as COCO-format JSON."
     import matplotlib.pyplot as plt  # figures are closed after saving, so no backend switch is needed
     from retinamask.transforms import resize_sample
@@ -193,7 +193,7 @@ def predict_files(checkpoint, # a training checkpoint
     (out / 'detections.json').write_text(json.dumps(records))
     return records
 
-# %% ../nbs/17_cli.ipynb #c8c34421
+# %% ../nbs/17_cli.ipynb #7bef7544
 DEMO = dict(preset='tiny', data='demo', epochs=24, bs=8, lr=0.05, schedule='one_cycle')  # settings of `make demo` (see below)
 
 def demo(folder='runs/demo', # where the run is written
@@ -202,7 +202,7 @@ def demo(folder='runs/demo', # where the run is written
     "Train and evaluate the tiny model on the built-in dataset on the CPU: `make demo`."
     return train(folder, **{**DEMO, **changes})
 
-# %% ../nbs/17_cli.ipynb #90e7bc25
+# %% ../nbs/17_cli.ipynb #c8e337f6
 def _parser():
     "The `retinamask` argument parser."
     p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo, ablate.')

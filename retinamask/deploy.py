@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/deploy.html.md"""
 # %% auto #0
 __all__ = ['ONNX_OPSET', 'DetectionNetwork', 'inference_cost', 'export_program', 'export_onnx', 'OnnxDetector']
 
-# %% ../nbs/22_deploy.ipynb #b7d5f9a1
+# %% ../nbs/22_deploy.ipynb #d2fb3c24
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +18,7 @@ from .anchors import generate_anchors
 from .postprocess import postprocess_detections
 from .transforms import pad_images
 
-# %% ../nbs/22_deploy.ipynb #064e2f61
+# %% ../nbs/22_deploy.ipynb #aaec9355
 class DetectionNetwork(nn.Module):
     "RetinaMask's trunk, FPN and RetinaNet subnets without the mask head: a normalised batch in, per-anchor logits and offsets out."
     def __init__(self,
@@ -34,7 +34,7 @@ class DetectionNetwork(nn.Module):
         "Class logits and box offsets of every anchor of a batch."
         return self.head(self.backbone(images))
 
-# %% ../nbs/22_deploy.ipynb #f807ae08
+# %% ../nbs/22_deploy.ipynb #07a7878f
 def _macs(fn, *inputs) -> int:
     "Multiply-accumulates of `fn(*inputs)` as FlopCounterMode counts them (2 FLOPs each)."
     from torch.utils.flop_counter import FlopCounterMode
@@ -59,7 +59,7 @@ def inference_cost(config:RetinaMaskConfig, # the model's configuration (mask_on
                    mask_head_macs=_macs(model.mask_head, rois))
     return out
 
-# %% ../nbs/22_deploy.ipynb #d10e5fdb
+# %% ../nbs/22_deploy.ipynb #9630e0d7
 def export_program(model:nn.Module, # a RetinaMask or a DetectionNetwork
                    image_size:tuple=None, # (H, W) of the example batch, multiples of 32; None: (min_size, min_size + 32) rounded up to 32
                    max_batch:int=64, # largest batch size the program accepts
@@ -79,7 +79,7 @@ def export_program(model:nn.Module, # a RetinaMask or a DetectionNetwork
     with shape_config.patch(backed_size_oblivious=True):  # do not specialise intermediate sizes on being 0 or 1
         return torch.export.export(net, (example,), dynamic_shapes=shapes)
 
-# %% ../nbs/22_deploy.ipynb #15930a47
+# %% ../nbs/22_deploy.ipynb #6b2253ae
 ONNX_OPSET = 18  # the ONNX operator set of the exported files (onnxruntime 1.16 and later run it)
 
 def export_onnx(model:nn.Module, # a RetinaMask or a DetectionNetwork
@@ -102,13 +102,14 @@ def export_onnx(model:nn.Module, # a RetinaMask or a DetectionNetwork
     onnx.checker.check_model(str(path), full_check=True)  # structure and shape inference
     return path
 
-# %% ../nbs/22_deploy.ipynb #09d9348a
+# %% ../nbs/22_deploy.ipynb #0554e538
 class OnnxDetector:
     "Detections from an ONNX file written by `export_onnx`, run by onnxruntime, through retinamask's post-processing."
     def __init__(self,
                  path, # an .onnx file written by `export_onnx`
                  providers:list=None, # onnxruntime execution providers; None: ['CPUExecutionProvider']
                  config:RetinaMaskConfig=None, # thresholds and anchors; None: the configuration stored in the file
+                 threads:int=None, # onnxruntime's threads; None: its default, every core
                 ):
         import onnx, onnxruntime
         path = Path(path)
@@ -119,7 +120,9 @@ class OnnxDetector:
         self.path = path
         self.config = config or RetinaMaskConfig.from_dict(json.loads(meta['retinamask_config']))
         self.class_names = json.loads(meta['class_names']) if 'class_names' in meta else None
-        self.session = onnxruntime.InferenceSession(str(path), providers=providers or ['CPUExecutionProvider'])
+        options = onnxruntime.SessionOptions()
+        if threads: options.intra_op_num_threads = options.inter_op_num_threads = threads
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=providers or ['CPUExecutionProvider'])
         c = self.config
         self.pixel_mean, self.pixel_std = torch.tensor(c.pixel_mean).view(3, 1, 1), torch.tensor(c.pixel_std).view(3, 1, 1)
 

@@ -361,6 +361,7 @@ def sphinx():
     "Build the site; warnings are errors. A failed build forgets its cache, so the next one shows them again."
     cmd = [sys.executable, '-m', 'sphinx', '-b', 'html', '-c', str(ROOT / 'docs'), '-d', str(DOCTREES),
            '-W', '--keep-going', '-q', '-j', '1', str(SRC), str(HTML)]
+    shutil.rmtree(HTML, ignore_errors=True)  # every page is rebuilt anyway; this drops the pages of removed notebooks
     if subprocess.run(cmd, cwd=ROOT).returncode:
         shutil.rmtree(DOCTREES, ignore_errors=True)
         problems.append('sphinx-build reported the warnings above (they are errors)')
