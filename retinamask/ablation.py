@@ -8,7 +8,7 @@ Docs: https://retinamask.github.io/retinamask/ablation.html.md"""
 __all__ = ['ABLATION_STEPS', 'PAPER_ABLATION', 'ABLATION_DEFAULTS', 'BOX_STATS', 'ablation_runs', 'ablation_table',
            'ablation_markdown', 'plot_ablation', 'mean_per_class_ap', 'ablate']
 
-# %% ../nbs/21_ablation.ipynb #2ecb6879
+# %% ../nbs/21_ablation.ipynb #32581674
 import json, math
 from pathlib import Path
 import numpy as np
@@ -18,7 +18,7 @@ from .model import RetinaMaskConfig
 from .reliability import load_checkpoint
 from .cli import train, DEMO
 
-# %% ../nbs/21_ablation.ipynb #de539da6
+# %% ../nbs/21_ablation.ipynb #65d2f52b
 ABLATION_STEPS = {  # row name (and folder name) -> RetinaMaskConfig fields it sets; cumulative, in the paper's order
     'retinanet': dict(mask_on=False, self_adjust=False, beta_hat=0.11, best_match_threshold=None),
     '+best_matching': dict(mask_on=False, self_adjust=False, beta_hat=0.11, best_match_threshold=0.0),
@@ -28,7 +28,7 @@ ABLATION_STEPS = {  # row name (and folder name) -> RetinaMaskConfig fields it s
 PAPER_ABLATION = {  # row name -> (box AP, mask AP) in % on COCO val2017, R-50-FPN 1x (paper's Tables 1-3); None: not reported
     'retinanet': (35.5, None), '+best_matching': (36.2, None), '+self_adjusting': (36.6, None), '+mask_head': (36.9, 32.7)}
 
-# %% ../nbs/21_ablation.ipynb #13c83252
+# %% ../nbs/21_ablation.ipynb #eb008500
 ABLATION_DEFAULTS = dict(DEMO, lr=0.01, epochs=16, seeds=(0, 1), data_changes=None)  # the default budget (see below): the RetinaNet rows diverge at the demo's lr 0.05, and at 0.03
 _PER_RUN = ('seed', 'config_changes', 'resume_run')  # arguments of `train` that `ablate` sets for each run
 _NOT_COMPARED = ('num_workers',)  # settings that do not change a run's result
@@ -51,7 +51,7 @@ def _resumable(run:Path, epochs:int) -> bool:
     "Whether `run` holds an interrupted run to continue: a checkpoint from before its last epoch."
     return (run / 'last.pth').is_file() and load_checkpoint(run / 'last.pth')['epoch'] + 1 < epochs
 
-# %% ../nbs/21_ablation.ipynb #f0a02cc0
+# %% ../nbs/21_ablation.ipynb #87daf80a
 BOX_STATS = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl')  # the columns of the paper's Tables 1-3
 
 def ablation_runs(folder, # an ablation's folder, as `ablate` writes it
@@ -100,7 +100,7 @@ def ablation_table(runs:dict, # {row: {seed: metrics}} as `ablation_runs` return
         rows.append(row); previous = by_seed
     return pd.DataFrame(rows, index=pd.Index(list(runs), name='step'), columns=pd.MultiIndex.from_tuples(list(rows[0])))
 
-# %% ../nbs/21_ablation.ipynb #71a335be
+# %% ../nbs/21_ablation.ipynb #a2dd0377
 def _cell(mean:float, std:float, sign:bool=False) -> str:
     "'mean ± std' with one decimal, 'mean' without a std, '-' without a mean."
     if math.isnan(mean): return '-'
@@ -119,7 +119,7 @@ def ablation_markdown(table:pd.DataFrame, # as `ablation_table` returns it
         lines.append('| ' + ' | '.join([step, *cells, str(int(r['seeds', 'n'])), *('-' if v is None else f'{v:.1f}' for v in (box, mask))]) + ' |')
     return '\n'.join(lines) + '\n'
 
-# %% ../nbs/21_ablation.ipynb #5c99fb13
+# %% ../nbs/21_ablation.ipynb #faeacd5d
 def plot_ablation(runs:dict, # {row: {seed: metrics}} as `ablation_runs` returns it
                   key:str='bbox_AP', # the metrics.json statistic to draw, e.g. 'bbox_AP' or 'bbox_AP75'
                   ax=None, # matplotlib axes to draw on; a new figure if None
@@ -139,7 +139,7 @@ def plot_ablation(runs:dict, # {row: {seed: metrics}} as `ablation_runs` returns
     ax.legend(fontsize='small')
     return ax
 
-# %% ../nbs/21_ablation.ipynb #5a2bf7af
+# %% ../nbs/21_ablation.ipynb #68703a5e
 def mean_per_class_ap(runs:dict, # {row: {seed: metrics}} as `ablation_runs` returns it
                       step:str, # the row, e.g. 'retinanet' or '+mask_head'
                       iou_type:str='bbox', # 'bbox' or 'segm'
@@ -153,7 +153,7 @@ def mean_per_class_ap(runs:dict, # {row: {seed: metrics}} as `ablation_runs` ret
         if values: means[name] = float(np.mean(values))
     return means
 
-# %% ../nbs/21_ablation.ipynb #69d0b8e7
+# %% ../nbs/21_ablation.ipynb #befdbe66
 def ablate(folder='runs/ablation', # the ablation's folder: one run folder per row and seed, then the tables
            seeds:tuple=ABLATION_DEFAULTS['seeds'], # seeds of the runs; each seeds the weights, the data order and the built-in dataset
            epochs:int=ABLATION_DEFAULTS['epochs'], # training epochs of every run
