@@ -7,7 +7,7 @@ Docs: https://retinamask.github.io/retinamask/analysis.html.md"""
 # %% auto #0
 __all__ = ['evaluation_ground_truth', 'Run', 'load_run', 'by_name', 'plot_ap_difference', 'weak_detection_ap', 'metrics_table']
 
-# %% ../nbs/20_analysis.ipynb #da414a16
+# %% ../nbs/20_analysis.ipynb #bbb944d5
 import contextlib, io, json, math
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,7 @@ from pycocotools.coco import COCO
 from .coco import load_coco_json, _evaluation_annotations
 from .evaluation import STAT_NAMES, coco_api, per_class_ap, evaluate_coco
 
-# %% ../nbs/20_analysis.ipynb #13685587
+# %% ../nbs/20_analysis.ipynb #ebf8a7f7
 def evaluation_ground_truth(ann_file, # a COCO-format annotation file, e.g. a run's `config.json` 'valid_ann'
                            ) -> COCO: # pycocotools index of the file's annotations, as training evaluated against them
     "The validation ground truth of a run, read from its annotation file as `CocoDetection.coco` reads it (no images needed)."
@@ -59,7 +59,7 @@ def load_run(folder, # a folder written by `retinamask train`
     segm = read('results_segm.json') if (folder / 'results_segm.json').is_file() else None
     return Run(folder, folder.name, config, read('metrics.json'), read('results_bbox.json'), segm, read('beta.json'), coco_gt)
 
-# %% ../nbs/20_analysis.ipynb #1d14e0de
+# %% ../nbs/20_analysis.ipynb #ccf67f77
 def by_name(per_class:dict, # {category id: AP}, as `per_class_ap` returns it
             coco_gt:COCO, # the ground truth that names the categories
            ) -> dict: # {category name: AP}
@@ -87,7 +87,7 @@ def plot_ap_difference(per_class_a:dict, # run A's AP per class, e.g. run.metric
     ax.set(title=title, xlabel='class', ylabel=f'AP({label_b}) - AP({label_a}), AP points')
     return ax
 
-# %% ../nbs/20_analysis.ipynb #94b13dfc
+# %% ../nbs/20_analysis.ipynb #8d9fb8a3
 def weak_detection_ap(coco_gt, # the ground truth (pycocotools COCO, or faster-coco-eval's)
                       results:list, # COCO result records (boxes, or masks for iou_type='segm')
                       iou_type:str='bbox', # 'bbox' or 'segm'
@@ -113,7 +113,7 @@ def weak_detection_ap(coco_gt, # the ground truth (pycocotools COCO, or faster-c
         coco_eval.evaluate(); coco_eval.accumulate()
     return per_class_ap(coco_eval)
 
-# %% ../nbs/20_analysis.ipynb #ecc6eb6b
+# %% ../nbs/20_analysis.ipynb #58816613
 def metrics_table(metrics_a:dict, # run A's metrics.json (e.g. `load_run(...).metrics`)
                   metrics_b:dict, # run B's metrics.json
                   label_a:str='A', # run A's column name
