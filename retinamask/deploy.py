@@ -7,18 +7,17 @@ Docs: https://retinamask.github.io/retinamask/deploy.html.md"""
 # %% auto #0
 __all__ = ['ONNX_OPSET', 'DetectionNetwork', 'inference_cost', 'export_program', 'export_onnx', 'OnnxDetector']
 
-# %% ../nbs/22_deploy.ipynb #d2fb3c24
+# %% ../nbs/22_deploy.ipynb #e7ab5e39
 import json
 from dataclasses import replace
 from pathlib import Path
 import torch
 from torch import nn, Tensor
-from .model import RetinaMask, RetinaMaskConfig
+from .model import RetinaMask, RetinaMaskConfig, normalise_batch, scale_boxes
 from .anchors import generate_anchors
 from .postprocess import postprocess_detections
-from .transforms import pad_images
 
-# %% ../nbs/22_deploy.ipynb #aaec9355
+# %% ../nbs/22_deploy.ipynb #4b9affdb
 class DetectionNetwork(nn.Module):
     "RetinaMask's trunk, FPN and RetinaNet subnets without the mask head: a normalised batch in, per-anchor logits and offsets out."
     def __init__(self,
@@ -34,7 +33,7 @@ class DetectionNetwork(nn.Module):
         "Class logits and box offsets of every anchor of a batch."
         return self.head(self.backbone(images))
 
-# %% ../nbs/22_deploy.ipynb #07a7878f
+# %% ../nbs/22_deploy.ipynb #c9f9406d
 def _macs(fn, *inputs) -> int:
     "Multiply-accumulates of `fn(*inputs)` as FlopCounterMode counts them (2 FLOPs each)."
     from torch.utils.flop_counter import FlopCounterMode
@@ -59,7 +58,7 @@ def inference_cost(config:RetinaMaskConfig, # the model's configuration (mask_on
                    mask_head_macs=_macs(model.mask_head, rois))
     return out
 
-# %% ../nbs/22_deploy.ipynb #9630e0d7
+# %% ../nbs/22_deploy.ipynb #7ee791b4
 def export_program(model:nn.Module, # a RetinaMask or a DetectionNetwork
                    image_size:tuple=None, # (H, W) of the example batch, multiples of 32; None: (min_size, min_size + 32) rounded up to 32
                    max_batch:int=64, # largest batch size the program accepts
@@ -79,7 +78,7 @@ def export_program(model:nn.Module, # a RetinaMask or a DetectionNetwork
     with shape_config.patch(backed_size_oblivious=True):  # do not specialise intermediate sizes on being 0 or 1
         return torch.export.export(net, (example,), dynamic_shapes=shapes)
 
-# %% ../nbs/22_deploy.ipynb #6b2253ae
+# %% ../nbs/22_deploy.ipynb #0154c240
 ONNX_OPSET = 18  # the ONNX operator set of the exported files (onnxruntime 1.16 and later run it)
 
 def export_onnx(model:nn.Module, # a RetinaMask or a DetectionNetwork
@@ -102,7 +101,7 @@ def export_onnx(model:nn.Module, # a RetinaMask or a DetectionNetwork
     onnx.checker.check_model(str(path), full_check=True)  # structure and shape inference
     return path
 
-# %% ../nbs/22_deploy.ipynb #0554e538
+# %% ../nbs/22_deploy.ipynb #987292df
 class OnnxDetector:
     "Detections from an ONNX file written by `export_onnx`, run by onnxruntime, through retinamask's post-processing."
     def __init__(self,
@@ -129,12 +128,9 @@ class OnnxDetector:
     def batch_images(self,
                      images:list, # N float tensors (3, H_i, W_i) in [0, 1]
                     ) -> tuple: # (N, 3, H, W) normalised batch padded to a multiple of size_divisible; [(H_i, W_i)]
-        "Normalise and pad images into one batch, as `RetinaMask.batch_images` does."
-        for i, im in enumerate(images):
-            if im.ndim != 3 or im.shape[0] != 3 or not im.is_floating_point():
-                raise ValueError(f'image {i} has shape {tuple(im.shape)} and dtype {im.dtype}; the detector expects float (3, H, W) RGB in [0, 1]')
-        batch = pad_images([(im.float().cpu() - self.pixel_mean) / self.pixel_std for im in images], self.config.size_divisible)
-        return batch, [tuple(im.shape[-2:]) for im in images]
+        "Normalise and pad images into one batch on the CPU, as `RetinaMask.batch_images` does (`normalise_batch`)."
+        batch, sizes = normalise_batch([im.cpu() for im in images], self.pixel_mean, self.pixel_std, self.config.size_divisible)
+        return batch.float(), sizes  # the exported network takes float32
 
     def network(self,
                 batch:Tensor, # (N, 3, H, W) normalised batch, H and W multiples of 32
@@ -156,6 +152,5 @@ class OnnxDetector:
         anchors = generate_anchors(tuple(batch.shape[-2:]), c.anchor_sizes, c.anchor_strides, c.anchor_scales, c.anchor_ratios)
         dets = postprocess_detections(cls_logits, box_deltas, anchors, sizes, c.score_thresh, c.topk_per_level, c.nms_thresh,
                                       c.detections_per_image)
-        for d, (h, w), (oh, ow) in zip(dets, sizes, original_sizes or sizes):
-            d['boxes'] = d['boxes'] * d['boxes'].new_tensor([ow / w, oh / h, ow / w, oh / h])
+        for d, size, out_size in zip(dets, sizes, original_sizes or sizes): d['boxes'] = scale_boxes(d['boxes'], size, tuple(out_size))
         return dets[0] if single else dets
