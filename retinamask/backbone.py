@@ -64,6 +64,7 @@ class ResNetTrunk(nn.Module):
                  freeze_at:int=2, # number of leading groups (stem, res2, res3, res4, res5) whose parameters stay fixed
                  widths:tuple=(16, 32, 64, 128), # stage widths of 'narrow_resnet' (ignored otherwise)
                  blocks:tuple=(1, 1, 1, 1), # blocks per stage of 'narrow_resnet' (ignored otherwise)
+                 stride_in_1x1:bool=False, # bottlenecks stride in their first 1x1 convolution, as the official MSRA trunks do
                 ):
         super().__init__()
         if norm not in NORM_LAYERS: raise ValueError(f"Unknown trunk norm {norm!r}; use one of {list(NORM_LAYERS)}.")
@@ -75,12 +76,20 @@ class ResNetTrunk(nn.Module):
             net = getattr(torchvision.models, name)(weights=trunk_weights(name, weights), norm_layer=NORM_LAYERS[norm])
         else: raise ValueError(f"Unknown trunk {name!r}; use one of {list(TORCHVISION_TRUNKS) + ['narrow_resnet']}.")
         for k in ('conv1', 'bn1', 'relu', 'maxpool', 'layer1', 'layer2', 'layer3', 'layer4'): setattr(self, k, getattr(net, k))
+        if stride_in_1x1: self._stride_in_1x1()
         # channels of C3, C4, C5: the last convolution of each stage's last block
         self.out_channels = [[m for m in layer[-1].modules() if isinstance(m, nn.Conv2d)][-1].out_channels
                              for layer in (self.layer2, self.layer3, self.layer4)]
         groups = [(self.conv1, self.bn1), (self.layer1,), (self.layer2,), (self.layer3,), (self.layer4,)]
         for group in groups[:freeze_at]:
             for m in group: m.requires_grad_(False)
+
+    def _stride_in_1x1(self):
+        "Move each stage's stride from the first block's 3x3 convolution to its 1x1: the same weights, another function."
+        for layer in (self.layer2, self.layer3, self.layer4):
+            block = layer[0]
+            if not hasattr(block, 'conv3'): raise ValueError('stride_in_1x1 applies to bottleneck trunks (ResNet-50 and deeper) only')
+            block.conv1.stride, block.conv2.stride = block.conv2.stride, (1, 1)
 
     def forward(self,
                 x:Tensor, # (N, 3, H, W) normalised images, H and W multiples of 32
@@ -96,24 +105,29 @@ def conv_norm(c_in:int, # input channels
               c_out:int, # output channels
               kernel_size:int, # 1 or 3 (padding keeps the size)
               norm:str='none', # 'none' (convolution with bias) or 'gn' (convolution without bias, then GroupNorm(32))
+              bias:bool|None=None, # convolution bias; None: only without GroupNorm (True: the official code's GN convolutions)
              ) -> nn.Module: # nn.Conv2d, or nn.Sequential(conv, GroupNorm)
     "A same-size convolution, optionally followed by GroupNorm with 32 groups."
     if norm not in ('none', 'gn'): raise ValueError(f"Unknown norm {norm!r}; use 'none' or 'gn'.")
-    conv = nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=norm == 'none')
+    conv = nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2, bias=norm == 'none' if bias is None else bias)
     return conv if norm == 'none' else nn.Sequential(conv, nn.GroupNorm(32, c_out))
 
 # %% ../nbs/06_backbone.ipynb #fb4b99b8
 class FPN(nn.Module):
-    "Feature pyramid P3-P7 from [C3, C4, C5]: lateral 1x1, nearest x2 top-down, 3x3 outputs; P6 from P5, P7 from ReLU(P6)."
+    "Feature pyramid P3-P7 from [C3, C4, C5]: lateral 1x1, nearest x2 top-down, 3x3 outputs; P6 from P5 (or C5), P7 from ReLU(P6)."
     def __init__(self,
                  in_channels=(512, 1024, 2048), # channels of C3, C4, C5
                  out_channels:int=256, # channels d of every pyramid level
                  norm:str='none', # 'none' or 'gn' (GroupNorm(32) on the lateral and output convolutions)
+                 p6_from:str='p5', # input of P6's convolution: 'p5' (the official code, torchvision's v1) or 'c5' (the paper, torchvision's v2)
+                 conv_bias:bool|None=None, # bias of the lateral and output convolutions; None: only without GroupNorm
                 ):
         super().__init__()
-        self.lateral = nn.ModuleList([conv_norm(c, out_channels, 1, norm) for c in in_channels])
-        self.output = nn.ModuleList([conv_norm(out_channels, out_channels, 3, norm) for _ in in_channels])
-        self.p6 = nn.Conv2d(out_channels, out_channels, 3, 2, 1)
+        if p6_from not in ('p5', 'c5'): raise ValueError(f"p6_from={p6_from!r}; use 'p5' or 'c5'.")
+        self.lateral = nn.ModuleList([conv_norm(c, out_channels, 1, norm, conv_bias) for c in in_channels])
+        self.output = nn.ModuleList([conv_norm(out_channels, out_channels, 3, norm, conv_bias) for _ in in_channels])
+        self.p6_from = p6_from
+        self.p6 = nn.Conv2d(in_channels[-1] if p6_from == 'c5' else out_channels, out_channels, 3, 2, 1)
         self.p7 = nn.Conv2d(out_channels, out_channels, 3, 2, 1)
         self.out_channels = out_channels
         for m in self.modules():
@@ -130,7 +144,7 @@ class FPN(nn.Module):
         for lateral, output, c in zip(self.lateral[-2::-1], self.output[-2::-1], features[-2::-1]):
             top = lateral(c) + F.interpolate(top, size=c.shape[-2:], mode='nearest')
             out.insert(0, output(top))
-        p6 = self.p6(out[-1])
+        p6 = self.p6(features[-1] if self.p6_from == 'c5' else out[-1])
         return out + [p6, self.p7(F.relu(p6))]
 
 # %% ../nbs/06_backbone.ipynb #0bdc8914
@@ -145,10 +159,13 @@ class ResNetFPN(nn.Module):
                  fpn_norm:str='none', # 'none' or 'gn'
                  widths:tuple=(16, 32, 64, 128), # stage widths of 'narrow_resnet'
                  blocks:tuple=(1, 1, 1, 1), # blocks per stage of 'narrow_resnet'
+                 p6_from:str='p5', # input of P6: 'p5' or 'c5' (torchvision's v2)
+                 stride_in_1x1:bool=False, # bottlenecks stride in their first 1x1 convolution (the official MSRA trunks)
+                 conv_bias:bool|None=None, # bias of the pyramid's GroupNorm convolutions (the official -GN models: True)
                 ):
         super().__init__()
-        self.trunk = ResNetTrunk(name, weights, trunk_norm, freeze_at, widths, blocks)
-        self.fpn = FPN(self.trunk.out_channels, fpn_channels, fpn_norm)
+        self.trunk = ResNetTrunk(name, weights, trunk_norm, freeze_at, widths, blocks, stride_in_1x1)
+        self.fpn = FPN(self.trunk.out_channels, fpn_channels, fpn_norm, p6_from, conv_bias)
         self.out_channels = fpn_channels
 
     def forward(self,

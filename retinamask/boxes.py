@@ -6,7 +6,7 @@ Docs: https://retinamask.github.io/retinamask/boxes.html.md"""
 
 # %% auto #0
 __all__ = ['BOX_WEIGHTS', 'BOX_DELTA_CLIP', 'xyxy_to_xywh', 'xywh_to_xyxy', 'xyxy_to_cxcywh', 'cxcywh_to_xyxy', 'plot_boxes',
-           'box_area', 'box_iou', 'clip_boxes', 'encode_boxes', 'decode_boxes']
+           'box_area', 'box_iou', 'clip_boxes', 'encode_boxes', 'decode_boxes', 'to_plus_one', 'from_plus_one']
 
 # %% ../nbs/00_boxes.ipynb #fbac26a8
 import math
@@ -83,9 +83,11 @@ def box_iou(boxes1:Tensor, # (N, 4) xyxy boxes
 # %% ../nbs/00_boxes.ipynb #2657f00f
 def clip_boxes(boxes:Tensor, # (..., 4) xyxy boxes
                size:tuple, # image (height, width)
-              ) -> Tensor: # (..., 4) boxes inside [0, width] x [0, height]
+               plus_one:bool=False, # `boxes` are the official code's pixel-index boxes (see below): clip to [0, w - 1] x [0, h - 1]
+              ) -> Tensor: # (..., 4) boxes inside [0, width] x [0, height] ([0, width - 1] x [0, height - 1] with `plus_one`)
     "Clip xyxy boxes to an image of the given (height, width)."
     h, w = size
+    if plus_one: h, w = h - 1, w - 1  # the last pixel's index
     x = boxes[..., 0::2].clamp(min=0, max=w)
     y = boxes[..., 1::2].clamp(min=0, max=h)
     return torch.stack([x[..., 0], y[..., 0], x[..., 1], y[..., 1]], -1)
@@ -116,3 +118,14 @@ def decode_boxes(deltas:Tensor, # (N, 4) offsets (dx, dy, dw, dh)
     dx, dy, dw, dh = deltas.unbind(-1)
     w, h = wa * (dw / ww).clamp(max=clip).exp(), ha * (dh / wh).clamp(max=clip).exp()
     return cxcywh_to_xyxy(torch.stack([xa + wa * dx / wx, ya + ha * dy / wy, w, h], -1))
+
+# %% ../nbs/00_boxes.ipynb #e3ec4ec2
+def to_plus_one(boxes:Tensor, # (..., 4) continuous xyxy boxes
+               ) -> Tensor: # (..., 4) the same boxes as pixel-index boxes: x2, y2 name the last pixel inside
+    "Continuous boxes in the official code's \"+1\" convention (width x2 - x1 + 1)."
+    return boxes - boxes.new_tensor([0., 0., 1., 1.])
+
+def from_plus_one(boxes:Tensor, # (..., 4) pixel-index boxes of the official code
+                 ) -> Tensor: # (..., 4) the same boxes in continuous coordinates
+    "Pixel-index boxes (width x2 - x1 + 1) as continuous boxes: the inverse of `to_plus_one`."
+    return boxes + boxes.new_tensor([0., 0., 1., 1.])

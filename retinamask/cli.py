@@ -17,6 +17,7 @@ from .synthetic import synthetic_config, synthetic_dataset, SYNTHETIC_PRESETS
 from .transforms import train_transforms, eval_transforms, resized_size
 from .dataloaders import detection_dataloaders
 from .evaluation import detections_to_coco, evaluate_coco, encode_mask
+from .convert import init_model, with_classes
 from .reliability import load_checkpoint, check_checkpoint
 from .learner import retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank, _gather_records
 
@@ -83,26 +84,29 @@ def train(folder='runs/train', # the run's folder
           dataset_kwargs:dict=None, # train_ann, train_images, valid_ann, valid_images for a COCO-format dataset
           data_changes:dict=None, # fields of the built-in setting to change, e.g. {'num_train': 100}
           skip_nonfinite:bool=False, # skip batches with a non-finite loss instead of stopping
+          init:str=None, # start from 'torchvision:NAME[:WEIGHTS]', an official RetinaMask or a retinamask checkpoint (19_convert); preset ignored
          ) -> dict: # the final metrics (also written to folder/metrics.json)
     "Train RetinaMask with fastai, evaluate with pycocotools after each epoch, and write the run's folder."
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    probe = RetinaMaskConfig.preset(preset, **(config_changes or {}))
+    source = init_model(init, **(config_changes or {})) if init else None  # (model, its class names)
+    probe = source[0].config if init else RetinaMaskConfig.preset(preset, **(config_changes or {}))
     train_ds, valid_ds = run_datasets(probe, data, seed=seed, data_changes=data_changes, **(dataset_kwargs or {}))
-    config = RetinaMaskConfig.preset(preset, **{**(config_changes or {}), 'num_classes': len(train_ds.category_map)})
+    model = with_classes(*source, train_ds.category_map.names) if init else None  # a known class keeps its outputs
+    config = model.config if init else RetinaMaskConfig.preset(preset, **{**(config_changes or {}), 'num_classes': len(train_ds.category_map)})
     world = torch.distributed.get_world_size() if torch.distributed.is_initialized() else int(os.environ.get('WORLD_SIZE', 1))
     lr = paper_schedule(bs * world)['lr'] if lr is None else lr
     device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if torch.cuda.is_available() else torch.device('cpu')
     dls = detection_dataloaders(train_ds, valid_ds, bs=bs, num_workers=num_workers, device=device)
-    learn = retinamask_learner(dls, config, coco_gt=valid_ds.coco, category_map=train_ds.category_map, folder=folder, seed=seed,
+    learn = retinamask_learner(dls, config, model, coco_gt=valid_ds.coco, category_map=train_ds.category_map, folder=folder, seed=seed,
                                skip_nonfinite=skip_nonfinite)
     if not resume_run: (folder / 'metrics.csv').unlink(missing_ok=True)  # a new run starts a new table
     learn.add_cb(MetricsCSV(folder / 'metrics.csv'))
     if fp16: learn.to_fp16()
     start_epoch = resume(learn, folder / 'last.pth') if resume_run else 0
     (folder / 'config.json').write_text(json.dumps(dict(config=config.to_dict(), run=dict(
-        preset=preset, data=data, epochs=epochs, bs=bs, lr=lr, schedule=schedule, seed=seed, world_size=world,
+        preset=preset, init=init, data=data, epochs=epochs, bs=bs, lr=lr, schedule=schedule, seed=seed, world_size=world,
         data_changes=data_changes, dataset_kwargs={k: str(v) for k, v in (dataset_kwargs or {}).items()},
         valid_ann=str(Path(valid_ds.ann_file).resolve()))), indent=1))
     cbs = [PaperSchedule(lr, warmup_iters=warmup_iters)] if schedule == 'paper' else []
@@ -220,6 +224,8 @@ def _parser():
     t.add_argument('--num-workers', type=int, default=0); t.add_argument('--fp16', action='store_true')
     t.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help='change config fields, e.g. mask_on=false')
     t.add_argument('--skip-nonfinite', action='store_true', help='skip batches whose loss is NaN or infinite instead of stopping')
+    t.add_argument('--init', help='start from torchvision:NAME[:WEIGHTS] (e.g. torchvision:retinanet_resnet50_fpn_v2), an official '
+                   'RetinaMask checkpoint or a retinamask checkpoint; --set changes its config, --preset is ignored')
     e = sub.add_parser('evaluate', help='COCO evaluation of a checkpoint'); e.add_argument('checkpoint'); data_args(e)
     e.add_argument('--bs', type=int, default=8); e.add_argument('--out', help='write the metrics to this JSON file')
     q = sub.add_parser('predict', help='detect objects in image files'); q.add_argument('checkpoint'); q.add_argument('images', nargs='+')
@@ -248,7 +254,7 @@ def main(argv:list=None, # the arguments; sys.argv[1:] if None
     if a.command == 'train':
         fields = dict(kv.split('=', 1) for kv in a.set)
         metrics = train(a.out, a.preset, a.data, a.epochs, a.bs, a.lr, a.schedule, a.warmup_iters, a.resume, a.seed, a.num_workers,
-                        a.fp16, {k: _field(v) for k, v in fields.items()}, data_kw, changes, a.skip_nonfinite)
+                        a.fp16, {k: _field(v) for k, v in fields.items()}, data_kw, changes, a.skip_nonfinite, init=a.init)
     elif a.command == 'evaluate': metrics = evaluate(a.checkpoint, a.data, a.bs, a.out, data_kw, changes)
     elif a.command == 'predict': metrics = dict(detections=len(predict_files(a.checkpoint, a.images, a.out, a.score_thresh)), out=a.out)
     elif a.command == 'ablate':

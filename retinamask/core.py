@@ -11,7 +11,7 @@ __all__ = ['PART_NAMES', 'FASTAI_PARTS', 'PARTS']
 import importlib
 PART_NAMES = ('boxes', 'anchors', 'matching', 'losses', 'nms', 'roi_align', 'backbone', 'heads', 'postprocess', 'model',
               'coco', 'synthetic', 'transforms', 'dataloaders', 'evaluation', 'learner', 'distributed', 'cli', 'reliability',
-              'analysis', 'ablation', 'deploy')  # teaching order
+              'convert', 'analysis', 'ablation', 'deploy')  # teaching order
 FASTAI_PARTS = ('dataloaders', 'learner', 'distributed', 'cli', 'reliability', 'ablation')  # the parts that need fastai; the others need only torch, torchvision and triton
 PARTS = tuple(importlib.import_module(f'retinamask.{name}') for name in PART_NAMES)  # the modules gathered here
 
@@ -35,6 +35,7 @@ from .learner import *
 from .distributed import *
 from .cli import *
 from .reliability import *
+from .convert import *
 from .analysis import *
 from .ablation import *
 from .deploy import *

@@ -13,9 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 import torch
 from torch import nn, Tensor
-from .model import RetinaMask, RetinaMaskConfig, normalise_batch, scale_boxes
-from .anchors import generate_anchors
-from .postprocess import postprocess_detections
+from .model import RetinaMask, RetinaMaskConfig, normalise_batch, scale_boxes, config_anchors, config_detections
 
 # %% ../nbs/22_deploy.ipynb #4b9affdb
 class DetectionNetwork(nn.Module):
@@ -149,8 +147,7 @@ class OnnxDetector:
         c = self.config
         batch, sizes = self.batch_images(images)
         cls_logits, box_deltas = self.network(batch)
-        anchors = generate_anchors(tuple(batch.shape[-2:]), c.anchor_sizes, c.anchor_strides, c.anchor_scales, c.anchor_ratios)
-        dets = postprocess_detections(cls_logits, box_deltas, anchors, sizes, c.score_thresh, c.topk_per_level, c.nms_thresh,
-                                      c.detections_per_image)
+        anchors = config_anchors(c, batch.shape[-2:])
+        dets = config_detections(c, cls_logits, box_deltas, anchors, sizes, c.detections_per_image)
         for d, size, out_size in zip(dets, sizes, original_sizes or sizes): d['boxes'] = scale_boxes(d['boxes'], size, tuple(out_size))
         return dets[0] if single else dets

@@ -17,9 +17,10 @@ from .backbone import conv_norm
 def conv_tower(channels:int, # input and output channels of every convolution
                num_convs:int=4, # number of 3x3 convolution + ReLU pairs
                norm:str='none', # 'none' or 'gn' (GroupNorm(32) after each convolution)
+               bias:bool|None=None, # convolution bias; None: only without GroupNorm (the official -GN heads: True)
               ) -> nn.Sequential: # conv, ReLU, conv, ReLU, ...
     "A stack of same-size 3x3 convolutions, each followed by ReLU."
-    return nn.Sequential(*[m for _ in range(num_convs) for m in (conv_norm(channels, channels, 3, norm), nn.ReLU(inplace=True))])
+    return nn.Sequential(*[m for _ in range(num_convs) for m in (conv_norm(channels, channels, 3, norm, bias), nn.ReLU(inplace=True))])
 
 # %% ../nbs/07_heads.ipynb #e681c9d9
 def flatten_levels(outputs:list, # per level, (N, A * K, H, W) head outputs
@@ -48,11 +49,12 @@ class RetinaNetHead(nn.Module):
                  num_convs:int=4, # 3x3 conv + ReLU layers in each subnet
                  norm:str='none', # 'none' or 'gn' (GroupNorm(32) in both towers, the paper's -GN models)
                  prior:float=0.01, # initial probability of every class score
+                 conv_bias:bool|None=None, # bias of the tower convolutions; None: only without GroupNorm (the official -GN heads: True)
                 ):
         super().__init__()
         self.num_classes = num_classes
-        self.cls_tower = conv_tower(in_channels, num_convs, norm)
-        self.box_tower = conv_tower(in_channels, num_convs, norm)
+        self.cls_tower = conv_tower(in_channels, num_convs, norm, conv_bias)
+        self.box_tower = conv_tower(in_channels, num_convs, norm, conv_bias)
         self.cls_logits = nn.Conv2d(in_channels, num_anchors * num_classes, 3, padding=1)
         self.box_pred = nn.Conv2d(in_channels, num_anchors * 4, 3, padding=1)
         for m in self.modules():

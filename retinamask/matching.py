@@ -10,7 +10,7 @@ __all__ = ['BACKGROUND', 'IGNORE', 'match_anchors', 'anchor_targets']
 # %% ../nbs/02_matching.ipynb #e3695b0b
 import torch
 from torch import Tensor
-from .boxes import box_iou, encode_boxes
+from .boxes import box_iou, encode_boxes, BOX_WEIGHTS
 
 # %% ../nbs/02_matching.ipynb #22f60ffb
 BACKGROUND = -1  # negative anchor: IoU below `bg_iou` with every ground-truth box
@@ -50,6 +50,7 @@ def anchor_targets(anchors:Tensor, # (A, 4) xyxy anchors
                    gt_labels:Tensor, # (G,) long class of each box, in [0, num_classes)
                    num_classes:int, # number of object classes C (no background class)
                    iscrowd:Tensor=None, # (G,) bool, True for crowd regions; None: no crowds
+                   weights:tuple=BOX_WEIGHTS, # box-coder weights of the offset targets (torchvision's RetinaNet: 1, 1, 1, 1)
                    **match_kwargs, # fg_iou, bg_iou, best_match_threshold for `match_anchors`
                   ) -> dict: # cls_target (A, C), box_target (A, 4), positive (A,), valid (A,), matched (A,)
     "Classification and box-regression targets of every anchor of one image."
@@ -62,5 +63,5 @@ def anchor_targets(anchors:Tensor, # (A, 4) xyxy anchors
         idx = matched.clamp(min=0)  # (A,) a valid box index for every anchor; only positives keep the result
         # write 1 (positive) or 0 (not) into each anchor's class column
         cls_target.scatter_(1, gt_labels.to(anchors.device, torch.long)[idx, None], positive[:, None].to(anchors.dtype))
-        box_target = torch.where(positive[:, None], encode_boxes(gt_boxes.to(anchors)[idx], anchors), box_target)
+        box_target = torch.where(positive[:, None], encode_boxes(gt_boxes.to(anchors)[idx], anchors, weights), box_target)
     return dict(cls_target=cls_target, box_target=box_target, positive=positive, valid=matched != IGNORE, matched=matched)

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 import torchvision
 from torch.nn.utils.rnn import pad_sequence
-from .boxes import box_iou, decode_boxes, BOX_WEIGHTS
+from .boxes import box_iou, decode_boxes, BOX_WEIGHTS, to_plus_one, from_plus_one
 from .nms import class_nms
 from .roi_align import roi_align
 
@@ -39,6 +39,7 @@ def postprocess_detections(cls_logits:Tensor, # (N, R, C) class logits of all R 
                            nms_thresh:float=0.4, # per-class NMS IoU threshold
                            detections_per_image:int=100, # detections kept per image after NMS
                            weights:tuple=BOX_WEIGHTS, # box-coder weights of the offsets
+                           plus_one:bool=False, # clip as the official code clips its pixel-index boxes: x1 <= w - 1, x2 >= 1 (see 00_boxes)
                           ) -> list: # per image, dict of boxes (n, 4), scores (n,), labels (n,), best first
     "RetinaNet inference for a batch: threshold, top-k per level, decode, clip, per-class NMS, top detections."
     n, _, c = cls_logits.shape
@@ -54,7 +55,9 @@ def postprocess_detections(cls_logits:Tensor, # (N, R, C) class logits of all R 
         start += r
     logits, boxes, labels = torch.cat(logits, 1), torch.cat(boxes, 1), torch.cat(labels, 1)  # (N, K), (N, K, 4), (N, K)
     size = torch.tensor(image_sizes, dtype=boxes.dtype).to(boxes.device, non_blocking=True)  # (N, 2) as (h, w); no wait
-    boxes = torch.minimum(boxes.clamp(min=0), size.flip(1).repeat(1, 2)[:, None])  # clip to (w, h, w, h) per image
+    limit = size.flip(1).repeat(1, 2)[:, None]  # (N, 1, 4) as (w, h, w, h)
+    if plus_one: boxes = from_plus_one(torch.minimum(to_plus_one(boxes).clamp(min=0), limit - 1))
+    else: boxes = torch.minimum(boxes.clamp(min=0), limit)  # clip to (w, h, w, h) per image
     img, k = torch.nonzero(logits > logit_thresh, as_tuple=True)  # wait 1: how many candidates pass
     boxes, scores, labels = boxes[img, k], logits[img, k].sigmoid(), labels[img, k]
     keep = group_nms(boxes, scores, img * c + labels, nms_thresh)  # wait 2 (inside): best first over the whole batch
