@@ -20,7 +20,7 @@ from retinamask.model import RetinaMask, RetinaMaskConfig
 from retinamask.cli import run_datasets
 from retinamask.dataloaders import detection_collate
 
-FUNCTIONS = {'anchor_targets': 'matching (anchor targets)', 'focal_loss': 'focal loss', 'postprocess_detections': 'mask proposals',
+FUNCTIONS = {'batch_anchor_targets': 'matching (anchor targets)', 'focal_loss': 'focal loss', 'postprocess_detections': 'mask proposals',
              'mask_training_targets': 'mask targets', 'mask_loss': 'mask loss'}
 MODULES = {'backbone.trunk': 'trunk', 'backbone.fpn': 'FPN', 'head': 'heads', 'box_loss': 'self-adjusting smooth L1',
            'pooler': 'RoIAlign', 'mask_head': 'mask head'}

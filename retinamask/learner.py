@@ -7,8 +7,8 @@ Docs: https://retinamask.github.io/retinamask/learner.html.md"""
 # %% auto #0
 __all__ = ['LR_MULTS', 'WD_MULTS', 'PAPER_SCHEDULES', 'OPTIMISERS', 'DetectionBatch', 'detection_loss', 'LossPart',
            'param_groups', 'DetectionLearner', 'paper_schedule', 'warmup_step_factor', 'GroupWeightDecay', 'TrainTimer',
-           'PaperSchedule', 'BetaTracker', 'COCOEvaluation', 'COCOStat', 'save_atomic', 'Checkpoint', 'MetricsCSV',
-           'resume', 'retinamask_learner', 'recorder_table']
+           'FlushDenormals', 'PaperSchedule', 'BetaTracker', 'COCOEvaluation', 'COCOStat', 'save_atomic', 'Checkpoint',
+           'MetricsCSV', 'resume', 'retinamask_learner', 'recorder_table']
 
 # %% ../nbs/15_learner.ipynb #4cae00f9
 import math, os, random, time, warnings
@@ -127,6 +127,12 @@ class TrainTimer(Callback):
     def before_fit(self): self.seconds = 0.
     def before_train(self): self.start = time.perf_counter()
     def after_train(self): self.seconds += time.perf_counter() - self.start
+
+# %% ../nbs/15_learner.ipynb #92ddcaff
+class FlushDenormals(Callback):
+    "Flush denormal floats to zero on the CPU while fitting (x86 computes them slowly); back to the default afterwards."
+    def before_fit(self): torch.set_flush_denormal(True)
+    def after_fit(self): torch.set_flush_denormal(False)
 
 # %% ../nbs/15_learner.ipynb #d79cac1d
 class PaperSchedule(Callback):
@@ -346,7 +352,7 @@ def retinamask_learner(dls, # fastai DataLoaders of `(padded images, targets)` b
     metrics = [LossPart(k) for k in keys]
     extra_cbs = list(kwargs.pop('cbs', []))
     if opt not in OPTIMISERS: raise ValueError(f'opt must be one of {list(OPTIMISERS)}; got {opt!r}')
-    cbs = [DetectionBatch(), BetaTracker(), GroupWeightDecay(), TrainTimer()]
+    cbs = [DetectionBatch(), BetaTracker(), GroupWeightDecay(), TrainTimer(), FlushDenormals()]
     # fastai knows a callback by its name (learn.non_finite_loss_guard): a guard passed in `cbs` replaces the default one
     if not any(getattr(cb, 'name', None) == 'non_finite_loss_guard' for cb in extra_cbs):
         cbs.append(NonFiniteLossGuard(skip=skip_nonfinite))  # a non-finite loss never reaches the weights

@@ -13,7 +13,7 @@ import torch
 from torch import nn, Tensor
 from .anchors import generate_anchors, ANCHOR_SIZES, ANCHOR_STRIDES, OCTAVE_SCALES, ASPECT_RATIOS
 from .boxes import plot_boxes
-from .matching import anchor_targets
+from .matching import batch_anchor_targets
 from .losses import focal_loss, SelfAdjustingSmoothL1, mask_loss
 from .roi_align import MultiLevelRoIAlign
 from .backbone import ResNetFPN
@@ -210,10 +210,9 @@ class RetinaMask(nn.Module):
         c, device = self.config, cls_logits.device
         targets = [{k: v.to(device) if isinstance(v, Tensor) else v for k, v in t.items()} for t in targets]
         all_anchors = torch.cat(anchors)
-        per_image = [anchor_targets(all_anchors, t['boxes'], t['labels'], c.num_classes, t.get('iscrowd'), fg_iou=c.fg_iou,
-                                    bg_iou=c.bg_iou, best_match_threshold=c.best_match_threshold) for t in targets]
-        cls_target, box_target, positive, valid = (torch.stack([p[k] for p in per_image])
-                                                   for k in ('cls_target', 'box_target', 'positive', 'valid'))
+        matched = batch_anchor_targets(all_anchors, targets, c.num_classes, fg_iou=c.fg_iou, bg_iou=c.bg_iou,
+                                       best_match_threshold=c.best_match_threshold)  # one call for the batch
+        cls_target, box_target, positive, valid = (matched[k] for k in ('cls_target', 'box_target', 'positive', 'valid'))
         losses = dict(loss_cls=focal_loss(cls_logits, cls_target, valid, positive.sum(), c.focal_alpha, c.focal_gamma),
                       loss_box=self.box_loss(box_deltas[positive], box_target[positive]))
         if c.mask_on:
