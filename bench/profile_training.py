@@ -20,7 +20,7 @@ from retinamask.model import RetinaMask, RetinaMaskConfig
 from retinamask.cli import run_datasets
 from retinamask.dataloaders import detection_collate
 
-FUNCTIONS = {'batch_anchor_targets': 'matching (anchor targets)', 'focal_loss': 'focal loss', 'postprocess_detections': 'mask proposals',
+FUNCTIONS = {'batch_anchor_targets': 'matching (anchor targets)', 'anchor_targets': 'matching (anchor targets)', 'focal_loss': 'focal loss', 'postprocess_detections': 'mask proposals',
              'mask_training_targets': 'mask targets', 'mask_loss': 'mask loss'}
 MODULES = {'backbone.trunk': 'trunk', 'backbone.fpn': 'FPN', 'head': 'heads', 'box_loss': 'self-adjusting smooth L1',
            'pooler': 'RoIAlign', 'mask_head': 'mask head'}
@@ -28,7 +28,8 @@ MODULES = {'backbone.trunk': 'trunk', 'backbone.fpn': 'FPN', 'head': 'heads', 'b
 def instrument(model):
     "Label every stage of `model`'s training step with a profiler range."
     for name, label in FUNCTIONS.items():
-        f = getattr(model_module, name)
+        f = getattr(model_module, name, None)  # older versions match image by image (anchor_targets)
+        if f is None: continue
         def wrapped(*args, _f=f, _label=label, **kwargs):
             with record_function('## ' + _label): return _f(*args, **kwargs)
         setattr(model_module, name, wrapped)
@@ -46,8 +47,10 @@ def main():
     p.add_argument('--warm', type=int, default=150); p.add_argument('--steps', type=int, default=3)
     p.add_argument('--threads', type=int, default=None, help='torch threads (default: torch\'s)')
     p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help='config changes, e.g. norm=none')
+    p.add_argument('--keep-denormals', action='store_true', help="don't flush denormals to zero (the learner does: FlushDenormals)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(not a.keep_denormals)
     changes = {k: json.loads(v) if v[:1] in '0123456789[{tf-' else v for k, v in (kv.split('=', 1) for kv in a.set)}
     torch.manual_seed(0)
     config = RetinaMaskConfig.preset(a.preset, **changes)
@@ -77,7 +80,8 @@ def main():
         for i in range(a.steps): step(a.warm + i)
         total = (time.perf_counter() - start) / a.steps
     stages = sorted((e for e in prof.key_averages() if e.key.startswith('## ')), key=lambda e: -e.cpu_time_total)
-    print(f'# {a.preset}, batch {a.bs}, {a.opt} {a.lr}, {torch.get_num_threads()} threads, {changes or "preset as is"}\n')
+    print(f'# {a.preset}, batch {a.bs}, {a.opt} {a.lr}, {torch.get_num_threads()} threads, {changes or "preset as is"}'
+          f'{", denormals kept" if a.keep_denormals else ""}\n')
     print(f'warm-up: {a.warm} iterations at {warm * 1000:.1f} ms each; profiled step {total * 1000:.1f} ms\n')
     print('| stage | ms per step | share |\n|---|---|---|')
     for e in stages:

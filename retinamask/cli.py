@@ -197,7 +197,7 @@ def predict_files(checkpoint, # a training checkpoint
 
 # %% ../nbs/17_cli.ipynb #7bef7544
 DEMO = dict(preset='tiny', data='demo', epochs=12, bs=4, lr=0.006, schedule='one_cycle', opt='adamw')  # `make demo` (see below)
-QUICK = {**DEMO, 'epochs': 3}  # `retinamask demo --quick`: a working detector in about a minute
+QUICK = {**DEMO, 'epochs': 4}  # `retinamask demo --quick`: a working detector in about a minute
 
 def demo(folder=None, # where the run is written; None: runs/demo, or runs/demo-quick with `quick`
          quick:bool=False, # the one-minute recipe (QUICK) instead of the full demo (DEMO)
