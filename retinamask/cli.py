@@ -8,19 +8,44 @@ Docs: https://retinamask.github.io/retinamask/cli.html.md"""
 __all__ = ['DEMO', 'QUICK', 'run_datasets', 'train', 'load_model', 'evaluate', 'predict_files', 'demo', 'main']
 
 # %% ../nbs/17_cli.ipynb #7df3c85c
-import argparse, json, math, os, sys, time, warnings
+import argparse, contextlib, difflib, json, math, os, shlex, sys, time, typing, warnings
+from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 import torch
-from .model import RetinaMask, RetinaMaskConfig, predict, plot_detections
-from .coco import CategoryMap, CocoDetection, coco2017, load_image
+from .model import RetinaMask, RetinaMaskConfig, PRESETS, predict, plot_detections
+from .coco import CategoryMap, CocoDetection, coco2017, load_image, UserInputError, MissingFileError, UserInputWarning, _json_files
 from .synthetic import synthetic_config, synthetic_dataset, SYNTHETIC_PRESETS
 from .transforms import train_transforms, eval_transforms, resized_size
 from .dataloaders import detection_dataloaders
 from .evaluation import detections_to_coco, evaluate_coco, encode_mask
-from .reliability import load_checkpoint, check_checkpoint
+from .reliability import load_checkpoint, check_checkpoint, config_differences
 from .learner import OPTIMISERS, retinamask_learner, PaperSchedule, MetricsCSV, paper_schedule, recorder_table, resume, _rank, _gather_records
 
 # %% ../nbs/17_cli.ipynb #c3f858f9
+_FILE_ARGS = ('train_ann', 'train_images', 'valid_ann', 'valid_images')  # the arguments that name a COCO-format dataset
+
+def _flags(names) -> str: return ', '.join('--' + n.replace('_', '-') for n in names)
+
+def _check_dataset_args(data, files:dict, data_changes, need_train:bool) -> bool:
+    "Whether the files name the dataset (rather than `data`); a clear error for a mix of arguments that cannot be meant."
+    given = [k for k in _FILE_ARGS if files.get(k) is not None]
+    if not given: return False
+    needed = list(_FILE_ARGS) if need_train else ['valid_ann', 'valid_images']
+    missing = [k for k in needed if files.get(k) is None]
+    if missing: raise UserInputError(f'{_flags(given)} given without {_flags(missing)}: a COCO-format dataset needs {_flags(needed)}'
+                                     + ('' if need_train else ' (evaluate reads only the validation set)'))
+    if data != 'demo': raise UserInputError(f'--data {data} and {_flags(given[:1])} both name a dataset: give --data (a built-in '
+                                            'setting or a COCO 2017 folder) or the COCO-format files, not both')
+    if data_changes: raise UserInputError(f'--num-train and --num-val size the built-in dataset, but {_flags(given[:1])} names a '
+                                          'COCO-format one, which is used whole: leave them out')
+    return True
+
+def _coco2017_layout(root:Path, splits) -> list:
+    "The parts of a COCO 2017 folder that `root` lacks, for the splits used."
+    parts = [p for s in splits for p in (f'annotations/instances_{s}2017.json', f'{s}2017')]
+    return [p for p in parts if not (root / p).exists()]
+
 def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
                  data:str='demo', # 'demo' or 'hard' (built-in), or a COCO 2017 folder (train2017/, val2017/, annotations/)
                  train_ann=None, # a COCO-format training set's annotation file (instead of `data`)
@@ -29,21 +54,116 @@ def run_datasets(config:RetinaMaskConfig, # the model's config: input sizes
                  valid_images=None, # its image folder
                  seed:int=0, # seed of the built-in dataset
                  data_changes:dict=None, # fields of the built-in setting to change, e.g. {'num_train': 100}
+                 category_map:CategoryMap=None, # the validation set's labels, e.g. a checkpoint's; the training set's if None
+                 map_source:str=None, # where `category_map` comes from, named in errors, e.g. 'the checkpoint runs/x/last.pth'
+                 need_train:bool=True, # build the training set too; False: only the validation set, returned as (None, validation set)
                 ) -> tuple: # (training dataset, validation dataset)
-    "Training and validation datasets of a run, with the config's transforms."
+    "Training and validation datasets of a run, with the config's transforms; both checked when they are built."
     train_tf = train_transforms(tuple(config.train_min_sizes), config.max_size)
     valid_tf = eval_transforms(config.min_size, config.max_size)
-    if train_ann is not None:
-        train_ds = CocoDetection(train_ann, train_images, train=True, transforms=train_tf)
-        return train_ds, CocoDetection(valid_ann, valid_images, train=False, transforms=valid_tf, category_map=train_ds.category_map)
+    if _check_dataset_args(data, dict(train_ann=train_ann, train_images=train_images, valid_ann=valid_ann, valid_images=valid_images),
+                           data_changes, need_train):
+        train_ds = CocoDetection(train_ann, train_images, train=True, transforms=train_tf) if need_train else None
+        if category_map is None and train_ds is not None: category_map, map_source = train_ds.category_map, f'the training file {train_ann}'
+        return train_ds, CocoDetection(valid_ann, valid_images, train=False, transforms=valid_tf, category_map=category_map, map_source=map_source)
     if data in SYNTHETIC_PRESETS:
         setting = synthetic_config(data, **{'seed': seed, **(data_changes or {})})
-        return (synthetic_dataset('train', setting, transforms=train_tf), synthetic_dataset('val', setting, transforms=valid_tf))
-    if not Path(data).is_dir():
-        raise FileNotFoundError(f'--data {data!r} is neither a built-in setting ({list(SYNTHETIC_PRESETS)}) nor a folder. Pass a COCO '
-                                '2017 folder (train2017/, val2017/, annotations/) or --train-ann/--train-images/--valid-ann/--valid-images.')
-    train_ds = coco2017(data, 'train', transforms=train_tf)
-    return train_ds, coco2017(data, 'val', transforms=valid_tf, category_map=train_ds.category_map)
+        return (synthetic_dataset('train', setting, transforms=train_tf) if need_train else None,
+                synthetic_dataset('val', setting, transforms=valid_tf, category_map=category_map, map_source=map_source))
+    root = Path(data)
+    if not root.is_dir():
+        raise MissingFileError(f'--data {data!r} is neither a built-in setting ({list(SYNTHETIC_PRESETS)}) nor a folder. Pass a COCO '
+                               '2017 folder (train2017/, val2017/, annotations/) or --train-ann/--train-images/--valid-ann/--valid-images.')
+    if missing := _coco2017_layout(root, ('train', 'val') if need_train else ('val',)):
+        found, files = _json_files(root), ('--train-ann FILE --train-images FOLDER ' if need_train else '') + '--valid-ann FILE --valid-images FOLDER'
+        raise MissingFileError(f'--data {data}: {root} is not a COCO 2017 folder (it lacks {", ".join(missing)}). '
+                               + (f'It holds {found}: pass a COCO-format dataset as {files} instead' if found else 'Unpack COCO 2017 into it (train2017/, '
+                                  f'val2017/ and annotations/ from cocodataset.org), or pass a COCO-format dataset as {files}'))
+    train_ds = coco2017(root, 'train', transforms=train_tf) if need_train else None
+    if category_map is None and train_ds is not None: category_map, map_source = train_ds.category_map, f'the training file {train_ds.ann_file}'
+    return train_ds, coco2017(root, 'val', transforms=valid_tf, category_map=category_map, map_source=map_source)
+
+# %% ../nbs/17_cli.ipynb #3f99bbf5
+def _kind_ok(value, kind) -> bool:
+    "Whether `value` (as JSON gives it) can be a config field of type `kind`."
+    if kind is bool: return type(value) is bool
+    if kind is int: return type(value) is int
+    if kind is float: return type(value) in (int, float)
+    if kind is tuple: return isinstance(value, (list, tuple))
+    return value is None if kind is type(None) else isinstance(value, kind)
+
+_KIND_WORDS = {bool: 'true or false', int: 'a whole number', float: 'a number', str: 'a text', tuple: 'a list such as [1, 2]', type(None): 'null'}
+
+def _field_problem(field:str, value) -> str:
+    "Why `value` cannot be the config field `field`, in words; '' if it can."
+    spec = {f.name: f for f in fields(RetinaMaskConfig)}
+    if field not in spec:
+        close = difflib.get_close_matches(field, spec, n=3)
+        return f'{field!r} is not a config field' + (f": did you mean {' or '.join(close)}?" if close else f"; the fields are {', '.join(spec)}")
+    kinds = typing.get_args(spec[field].type) or (spec[field].type,)
+    if any(_kind_ok(value, k) for k in kinds): return ''
+    default = spec[field].default
+    example = f', e.g. {field}={json.dumps(list(default) if isinstance(default, tuple) else default)}' if default is not None else ''
+    return f"{field} takes {' or '.join(_KIND_WORDS[k] for k in kinds)}{example}, not {value!r}"
+
+def _config(preset:str, changes:dict) -> RetinaMaskConfig:
+    "The preset's config with `changes`, or an error that names the option at fault."
+    if preset not in PRESETS: raise UserInputError(f"unknown --preset {preset!r}: choose one of {', '.join(PRESETS)}")
+    if problems := [p for p in (_field_problem(k, v) for k, v in changes.items()) if p]: raise UserInputError(f'--set: {problems[0]}')
+    try: return RetinaMaskConfig.preset(preset, **changes)
+    except ValueError as e: raise UserInputError(f'--preset {preset} with --set {_set_words(changes)}: {e}') from None
+
+def _set_words(changes:dict) -> str:
+    "Config changes as --set items a shell reads back unchanged."
+    return ' '.join(shlex.quote(f'{k}={v if isinstance(v, str) else json.dumps(list(v) if isinstance(v, tuple) else v)}') for k, v in changes.items())
+
+def _output_folder(path, what:str='--out') -> Path:
+    "`path` as a folder to write into, made now, so that a run cannot end in an error after its work is done."
+    path = Path(path)
+    if path.exists() and not path.is_dir(): raise UserInputError(f'{what} {path} is a file: name a folder to write into')
+    try: path.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise UserInputError(f'{what} {path}: the folder cannot be made ({e.strerror}): choose another place') from None
+    return path
+
+def _run_settings(folder:Path) -> dict:
+    "The `run` part of a run folder's config.json: the arguments it was trained with ({} if there is none)."
+    path = folder / 'config.json'
+    return json.loads(path.read_text()).get('run', {}) if path.is_file() else {}
+
+def _finished_run(folder:Path, epochs:int) -> dict:
+    "The metrics a run in `folder` wrote when it finished, if its checkpoint has `epochs` epochs or more behind it; None if it has epochs left."
+    checkpoint, metrics = folder / 'last.pth', folder / 'metrics.json'
+    trained = load_checkpoint(checkpoint)['epoch'] + 1
+    if trained < epochs: return None
+    if not metrics.is_file() or metrics.stat().st_mtime < checkpoint.stat().st_mtime:
+        raise UserInputError(f"{checkpoint} has {trained} epoch{'s' * (trained > 1)} behind it, as many as --epochs {epochs} asks for, but the run stopped "
+                             f'before it wrote {metrics.name}: score the checkpoint with retinamask evaluate {checkpoint} (and the '
+                             'dataset options of the run), or pass a larger --epochs to train on')
+    warnings.warn(f"{folder} has trained {trained} epoch{'s' * (trained > 1)} already, and --epochs {epochs} asks for no more: nothing is left to train, so "
+                  f'these are the metrics the run wrote when it finished ({metrics}); to train longer, pass a larger --epochs with --resume',
+                  UserInputWarning, stacklevel=3)
+    return json.loads(metrics.read_text())
+
+def _resume_options(saved:dict, run:dict) -> str:
+    "The --preset and --set options that give the config `saved` (num_classes, which the data decides, left out)."
+    preset = run.get('preset') if run.get('preset') in PRESETS else min(PRESETS, key=lambda p: len(config_differences(saved, RetinaMaskConfig.preset(p))))
+    base = RetinaMaskConfig.preset(preset).to_dict()
+    changes = {k: v for k, v in saved.items() if k != 'num_classes' and base.get(k) != v}
+    return f'--preset {preset}' + (f' --set {_set_words(changes)}' if changes else '')
+
+def _check_resume(folder:Path, config:RetinaMaskConfig, categories:CategoryMap):
+    "Raise an error in the command line's words if folder/last.pth was trained with another config or other categories."
+    checkpoint = folder / 'last.pth'
+    ckpt, run = load_checkpoint(checkpoint), _run_settings(folder)
+    saved = ckpt.get('category_map')
+    if saved is not None and saved != categories.to_dict():
+        data = ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in (run.get('dataset_kwargs') or {}).items()) or f"--data {run.get('data', '?')}"
+        raise UserInputError(f"{checkpoint} was trained on the categories {saved['names']} (ids {saved['ids']}), but this training data has "
+                             f'{categories.names} (ids {categories.ids}): resume with the data of that run ({data}), or train into a new --out folder')
+    if diff := config_differences(ckpt['config'], config):
+        shown = '; '.join(f'{k}: {json.dumps(a)} there, {json.dumps(b)} now' for k, (a, b) in diff.items())
+        raise UserInputError(f'{checkpoint} was trained with another config ({shown}): resume with the options of that run, '
+                             f"{_resume_options(ckpt['config'], run)} (recorded in {folder / 'config.json'}), or train into a new --out folder")
 
 # %% ../nbs/17_cli.ipynb #1ab41bab
 def _write_pictures(learn, valid_ds, folder, n=6):
@@ -88,11 +208,14 @@ def train(folder='runs/train', # the run's folder
          ) -> dict: # the final metrics (also written to folder/metrics.json)
     "Train RetinaMask with fastai, evaluate with pycocotools after each epoch, and write the run's folder."
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    if epochs < 1: raise UserInputError(f'--epochs {epochs}: a run trains at least one epoch')
+    if resume_run and (metrics := _finished_run(folder, epochs)) is not None: return metrics
     torch.manual_seed(seed)
-    probe = RetinaMaskConfig.preset(preset, **(config_changes or {}))
+    probe = _config(preset, config_changes or {})
     train_ds, valid_ds = run_datasets(probe, data, seed=seed, data_changes=data_changes, **(dataset_kwargs or {}))
-    config = RetinaMaskConfig.preset(preset, **{**(config_changes or {}), 'num_classes': len(train_ds.category_map)})
+    config = _config(preset, {**(config_changes or {}), 'num_classes': len(train_ds.category_map)})
+    if resume_run: _check_resume(folder, config, train_ds.category_map)
+    _output_folder(folder)  # made once the data is known to be good
     world = torch.distributed.get_world_size() if torch.distributed.is_initialized() else int(os.environ.get('WORLD_SIZE', 1))
     lr = paper_schedule(bs * world)['lr'] if lr is None else lr
     device = torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0))) if torch.cuda.is_available() else torch.device('cpu')
@@ -136,8 +259,13 @@ def load_model(checkpoint, # a checkpoint written during training (e.g. runs/dem
               ) -> tuple: # (RetinaMask in evaluation mode, CategoryMap)
     "The model and category mapping saved in a checkpoint."
     ckpt = load_checkpoint(checkpoint)  # a clear error for a missing, damaged or foreign file
-    model = RetinaMask(RetinaMaskConfig.from_dict(ckpt['config']))
-    model.load_state_dict(ckpt['model'])
+    try: config = RetinaMaskConfig.from_dict(ckpt['config'])
+    except (TypeError, ValueError) as e: raise UserInputError(f'{checkpoint} holds a config this version of retinamask cannot build ({e}): '
+                                                              'it was written by another version; use a checkpoint of this one') from None
+    model = RetinaMask(config)
+    try: model.load_state_dict(ckpt['model'])
+    except RuntimeError as e: raise UserInputError(f'{checkpoint} holds weights that do not fit its own config ({str(e)[:200]}): the file was '
+                                                   'edited or written by another version; use an unchanged checkpoint') from None
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     categories = CategoryMap.from_dict(ckpt['category_map']) if ckpt.get('category_map') else None
     return model.to(device).eval(), categories
@@ -150,11 +278,13 @@ def evaluate(checkpoint, # a training checkpoint
              data_changes:dict=None, # fields of the built-in setting to change
             ) -> dict: # {'bbox': ..., 'segm': ...} as `evaluate_coco` returns them, without the logs
     "pycocotools evaluation of a checkpoint on a validation set."
+    if out is not None:  # checked before the work, which a bad path would otherwise lose
+        out = Path(out)
+        if out.is_dir(): raise UserInputError(f'--out {out} is a folder: name a file to write the metrics to, e.g. {out / "evaluation.json"}')
+        _output_folder(out.parent, f'--out {out}: its folder')
     model, categories = load_model(checkpoint)
-    _, valid_ds = run_datasets(model.config, data, data_changes=data_changes, **(dataset_kwargs or {}))
-    if categories is not None and categories != valid_ds.category_map:  # otherwise every AP would silently be 0
-        raise ValueError(f'{checkpoint} was trained on the categories {categories.names} (ids {categories.ids}) but this validation '
-                         f'set has {valid_ds.category_map.names} (ids {valid_ds.category_map.ids}); evaluate it on data with its categories.')
+    _, valid_ds = run_datasets(model.config, data, data_changes=data_changes, category_map=categories, map_source=f'the checkpoint {checkpoint}',
+                               need_train=False, **(dataset_kwargs or {}))  # categories unknown to the checkpoint: an error, not an AP of 0
     bbox, segm = [], []
     for start in range(0, len(valid_ds), bs):
         items = [valid_ds[i] for i in range(start, min(start + bs, len(valid_ds)))]
@@ -163,20 +293,30 @@ def evaluate(checkpoint, # a training checkpoint
         bbox += b; segm += m
     results = evaluate_coco(valid_ds.coco, bbox, segm if model.config.mask_on else None)
     results = {t: {k: v for k, v in r.items() if k != 'log'} for t, r in results.items()}
-    if out is not None: Path(out).write_text(json.dumps(results, indent=1))
+    if out is not None: out.write_text(json.dumps(results, indent=1))
     return results
+
+def _drawing_names(paths:list) -> dict:
+    "Each input's drawing, relative to the output folder: the file's stem, or, where stems repeat, its path below the inputs' common folder."
+    stems = Counter(p.stem for p in paths)
+    root = Path(os.path.commonpath([p.resolve().parent for p in paths]))
+    return {p: Path(f'{p.stem}.png') if stems[p.stem] == 1 else p.resolve().relative_to(root).with_name(f'{p.name}.png') for p in paths}
 
 def predict_files(checkpoint, # a training checkpoint
                   paths:list, # image files
                   out='predictions', # folder for the drawings and detections.json
                   score_thresh:float=0.5, # detections below this score are dropped
-                 ) -> list: # COCO-style records: file_name, category_id, category, bbox (xywh), score, segmentation (RLE, when the mask has pixels)
+                 ) -> list: # COCO-style records: path (as given), file_name, category_id, category, bbox (xywh), score, segmentation (RLE, when the mask has pixels)
     "Detect objects in image files; write a drawing per image and all detections as COCO-format JSON."
     import matplotlib.pyplot as plt  # figures are closed after saving, so no backend switch is needed
     from retinamask.transforms import resize_sample
+    if not paths: raise UserInputError('no image files to predict: give at least one')
     model, categories = load_model(checkpoint)
-    images = {path: load_image(path) for path in map(Path, paths)}  # every file checked before any work: a bad one loses nothing
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    paths = list(dict.fromkeys(map(Path, paths)))  # a file given twice is predicted once
+    images = {path: load_image(path) for path in paths}  # every file checked before any work: a bad one loses nothing
+    out, drawings = _output_folder(out), _drawing_names(paths)
+    if clash := [p for p in paths if (out / drawings[p]).resolve() == p.resolve()]:
+        raise UserInputError(f'--out {out} would overwrite the input {clash[0]} with its drawing: choose another --out folder')
     records = []
     for path, image in images.items():
         size = resized_size(tuple(image.shape[-2:]), model.config.min_size, model.config.max_size)
@@ -188,10 +328,11 @@ def predict_files(checkpoint, # a training checkpoint
         for i, r in enumerate(bbox):
             name = categories.names[categories.ids.index(r['category_id'])]
             mask = det['masks'][i, 0] > 0.5 if 'masks' in det else None
-            records.append(dict(file_name=path.name, category_id=r['category_id'], category=name, bbox=r['bbox'], score=r['score'],
+            records.append(dict(path=str(path), file_name=path.name, category_id=r['category_id'], category=name, bbox=r['bbox'], score=r['score'],
                                 **({'segmentation': encode_mask(mask)} if mask is not None and mask.any() else {})))
         ax = plot_detections(image, det, class_names=categories.names, score_thresh=score_thresh)
-        ax.set_axis_off(); plt.savefig(out / f'{path.stem}.png', dpi=100, bbox_inches='tight'); plt.close('all')
+        (out / drawings[path]).parent.mkdir(parents=True, exist_ok=True)
+        ax.set_axis_off(); plt.savefig(out / drawings[path], dpi=100, bbox_inches='tight'); plt.close('all')
     (out / 'detections.json').write_text(json.dumps(records))
     return records
 
@@ -208,38 +349,67 @@ def demo(folder=None, # where the run is written; None: runs/demo, or runs/demo-
     return train(folder, **{**(QUICK if quick else DEMO), **changes})
 
 # %% ../nbs/17_cli.ipynb #c8e337f6
+def _whole(least:int):
+    "An argparse type: a whole number of at least `least`."
+    def whole(text):
+        try: n = int(text)
+        except ValueError: raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
+        if n < least: raise argparse.ArgumentTypeError(f'must be at least {least}, got {n}')
+        return n
+    return whole
+
+def _number(low:float, high:float=math.inf):
+    "An argparse type: a number above `low` (or 0 itself, when `low` is 0) and at most `high`."
+    def number(text):
+        try: x = float(text)
+        except ValueError: raise argparse.ArgumentTypeError(f'expected a number, got {text!r}') from None
+        if not (low < x <= high or x == low == 0): raise argparse.ArgumentTypeError(f'must be {"at least" if low == 0 else "above"} {low:g}'
+                                                                                  + (f' and at most {high:g}' if high < math.inf else '') + f', got {text}')
+        return x
+    return number
+
+def _setting(text:str) -> tuple:
+    "An argparse type: a --set item FIELD=VALUE, the value read as JSON (else as text) and checked against the config field."
+    field, eq, raw = text.partition('=')
+    if not eq: raise argparse.ArgumentTypeError(f'expected FIELD=VALUE, got {text!r}: write each item without spaces, e.g. --set mask_on=false')
+    value = _field(raw)
+    if problem := _field_problem(field, value): raise argparse.ArgumentTypeError(problem)
+    return field, value
+
 def _parser():
     "The `retinamask` argument parser."
+    from retinamask.ablation import ABLATION_STEPS  # it builds on this module
     p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo, ablate.')
     sub = p.add_subparsers(dest='command', required=True)
     def data_args(q):
         q.add_argument('--data', default='demo', help="built-in setting ('demo', 'hard') or a COCO 2017 folder")
         for a in ('train-ann', 'train-images', 'valid-ann', 'valid-images'): q.add_argument(f'--{a}', help='a COCO-format dataset')
-        q.add_argument('--num-train', type=int, help='built-in dataset: training images'); q.add_argument('--num-val', type=int, help='built-in dataset: validation images')
+        q.add_argument('--num-train', type=_whole(1), help='built-in dataset: training images'); q.add_argument('--num-val', type=_whole(1), help='built-in dataset: validation images')
     t = sub.add_parser('train', help='train a model; one folder per run')
-    t.add_argument('--out', default='runs/train'); t.add_argument('--preset', default='tiny'); data_args(t)
-    t.add_argument('--epochs', type=int, default=12); t.add_argument('--bs', type=int, default=8, help='images per batch and process')
-    t.add_argument('--lr', type=float, help='base learning rate (default: 0.01 x global batch / 16)')
-    t.add_argument('--schedule', default='paper', choices=['paper', 'one_cycle']); t.add_argument('--warmup-iters', type=int, default=500)
+    t.add_argument('--out', default='runs/train'); t.add_argument('--preset', default='tiny', choices=list(PRESETS)); data_args(t)
+    t.add_argument('--epochs', type=_whole(1), default=12); t.add_argument('--bs', type=_whole(1), default=8, help='images per batch and process')
+    t.add_argument('--lr', type=_number(0), help='base learning rate (default: 0.01 x global batch / 16)')
+    t.add_argument('--schedule', default='paper', choices=['paper', 'one_cycle']); t.add_argument('--warmup-iters', type=_whole(0), default=500)
     t.add_argument('--resume', action='store_true', help='continue from OUT/last.pth'); t.add_argument('--seed', type=int, default=0)
-    t.add_argument('--num-workers', type=int, default=0); t.add_argument('--fp16', action='store_true')
-    t.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help='change config fields, e.g. mask_on=false')
+    t.add_argument('--num-workers', type=_whole(0), default=0); t.add_argument('--fp16', action='store_true')
+    t.add_argument('--set', nargs='*', default=[], type=_setting, metavar='FIELD=VALUE', help='change config fields, e.g. mask_on=false')
     t.add_argument('--skip-nonfinite', action='store_true', help='skip batches whose loss is NaN or infinite instead of stopping')
     t.add_argument('--opt', default='sgd', choices=list(OPTIMISERS), help="'sgd' (the paper's) or 'adamw' (small models from scratch)")
     t.add_argument('--wd', type=float, help='weight decay (default: 1e-4 for sgd, 0.05 for adamw)')
     e = sub.add_parser('evaluate', help='COCO evaluation of a checkpoint'); e.add_argument('checkpoint'); data_args(e)
-    e.add_argument('--bs', type=int, default=8); e.add_argument('--out', help='write the metrics to this JSON file')
+    e.add_argument('--bs', type=_whole(1), default=8); e.add_argument('--out', help='write the metrics to this JSON file')
     q = sub.add_parser('predict', help='detect objects in image files'); q.add_argument('checkpoint'); q.add_argument('images', nargs='+')
-    q.add_argument('--out', default='predictions'); q.add_argument('--score-thresh', type=float, default=0.5)
+    q.add_argument('--out', default='predictions'); q.add_argument('--score-thresh', type=_number(0, 1), default=0.5)
     d = sub.add_parser('demo', help='train and evaluate the tiny model on the built-in dataset (CPU)')
     d.add_argument('--out', help='the run folder (default: runs/demo, or runs/demo-quick with --quick)')
     d.add_argument('--quick', action='store_true', help='the one-minute recipe: a working detector after about a minute of training')
     d.add_argument('--epochs', type=int, help=f"default: {DEMO['epochs']}, or {QUICK['epochs']} with --quick")
     b = sub.add_parser('ablate', help="the paper's ablation (Tables 1-3): every row x seed, finished runs kept (see 21_ablation)")
-    b.add_argument('--out', default='runs/ablation'); b.add_argument('--seeds', type=int, nargs='+')
-    b.add_argument('--epochs', type=int); b.add_argument('--steps', nargs='+', help='rows: retinanet +best_matching +self_adjusting +mask_head')
-    b.add_argument('--preset'); data_args(b); b.add_argument('--bs', type=int); b.add_argument('--lr', type=float)
-    b.add_argument('--schedule', choices=['paper', 'one_cycle']); b.add_argument('--num-workers', type=int)
+    b.add_argument('--out', default='runs/ablation'); b.add_argument('--seeds', type=_whole(0), nargs='+')
+    b.add_argument('--epochs', type=_whole(1)); b.add_argument('--steps', nargs='+', choices=list(ABLATION_STEPS), help='rows, in table order')
+    b.add_argument('--preset', choices=list(PRESETS)); data_args(b); b.add_argument('--bs', type=_whole(1)); b.add_argument('--lr', type=_number(0))
+    b.add_argument('--schedule', choices=['paper', 'one_cycle']); b.add_argument('--num-workers', type=_whole(0))
+    for q in sub.choices.values(): q.add_argument('--debug', action='store_true', help='on an error, show its traceback too (or set RETINAMASK_DEBUG=1)')
     return p
 
 def _field(text):
@@ -249,15 +419,17 @@ def _field(text):
 
 def main(argv:list=None, # the arguments; sys.argv[1:] if None
         ):
-    "Entry point of the `retinamask` command."
+    "Entry point of the `retinamask` command: a mistake in the input ends in one message and exit status 1, never in a traceback."
     a = _parser().parse_args(argv)
-    data_kw = {k: getattr(a, k, None) for k in ('train_ann', 'train_images', 'valid_ann', 'valid_images')}
-    data_kw = data_kw if data_kw['train_ann'] else {}
+    with _plain_errors(a.command, a.debug or os.environ.get('RETINAMASK_DEBUG', '') not in ('', '0')): _run(a)
+
+def _run(a:argparse.Namespace):
+    "Run the command the parsed arguments `a` describe."
+    data_kw = {k: getattr(a, k) for k in _FILE_ARGS if getattr(a, k, None) is not None}  # run_datasets checks the combination
     changes = {k: v for k, v in (('num_train', getattr(a, 'num_train', None)), ('num_val', getattr(a, 'num_val', None))) if v}
     if a.command == 'train':
-        fields = dict(kv.split('=', 1) for kv in a.set)
         metrics = train(a.out, a.preset, a.data, a.epochs, a.bs, a.lr, a.schedule, a.warmup_iters, a.resume, a.seed, a.num_workers,
-                        a.fp16, {k: _field(v) for k, v in fields.items()}, data_kw, changes, a.skip_nonfinite, a.opt, a.wd)
+                        a.fp16, dict(a.set), data_kw, changes, a.skip_nonfinite, a.opt, a.wd)
     elif a.command == 'evaluate': metrics = evaluate(a.checkpoint, a.data, a.bs, a.out, data_kw, changes)
     elif a.command == 'predict': metrics = dict(detections=len(predict_files(a.checkpoint, a.images, a.out, a.score_thresh)), out=a.out)
     elif a.command == 'ablate':
@@ -266,5 +438,40 @@ def main(argv:list=None, # the arguments; sys.argv[1:] if None
                data_changes=changes or None, dataset_kwargs=data_kw or None, num_workers=a.num_workers)
         if _rank() == 0: print((Path(a.out) / 'ablation.md').read_text())
         return
-    else: metrics = demo(a.out, a.quick, **({'epochs': a.epochs} if a.epochs else {}))
+    else: metrics = demo(a.out, a.quick, **({'epochs': a.epochs} if a.epochs is not None else {}))
     if _rank() == 0: print(json.dumps({k: v for k, v in metrics.items() if k != 'per_class_AP'}, indent=1))
+
+# %% ../nbs/17_cli.ipynb #b5ef3b3e
+def _message(error:Exception) -> str:
+    "An error's message without what fastai and PyTorch's data-loading processes wrap around it."
+    text = str(error)
+    if '\nOriginal Traceback' in text: text = text.rsplit(f'{type(error).__name__}: ', 1)[-1]  # raised in a data-loading process
+    if text.startswith('Exception occured in `'): text = text.split(':\n\t', 1)[-1]  # fastai names the callback and the event
+    return text.strip()
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    "Print a warning about the input as one line for a person; any other as Python does."
+    if issubclass(category, UserInputWarning): print(f'retinamask: warning: {message}', file=sys.stderr)
+    else: sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+_BUG_REPORTS = 'https://github.com/retinamask/retinamask/issues'
+
+@contextlib.contextmanager
+def _plain_errors(command:str, debug:bool):
+    "Turn a `UserInputError` into its message and exit status 1; mark any other exception as a bug."
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try: yield
+        except UserInputError as e:
+            if debug: raise
+            print(f'retinamask {command}: error: {_message(e)}', file=sys.stderr)
+            raise SystemExit(1) from None
+        except KeyboardInterrupt:
+            if debug: raise
+            hint = '; continue from the last checkpoint with the same command and --resume' if command == 'train' else ''
+            print(f'retinamask {command}: interrupted{hint}', file=sys.stderr)
+            raise SystemExit(130) from None
+        except Exception as e:
+            e.add_note(f'retinamask {command}: this is a bug in retinamask, not a mistake in the input. Please report it at '
+                       f'{_BUG_REPORTS}, with the command and this traceback.')
+            raise
