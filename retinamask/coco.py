@@ -490,6 +490,7 @@ class CocoDetection(torch.utils.data.Dataset):
                  category_map:CategoryMap=None, # labels to use, e.g. the training set's; made from the file if None
                  min_box_size:float=1.0, # boxes narrower or shorter than this are dropped, pixels
                  map_source:str=None, # where `category_map` comes from, for the errors, e.g. 'the training file train.json'
+                 cache:bool=False, # keep each image and target in memory once decoded (small datasets: the built-in one)
                 ):
         self.ann_file, self.img_dir, self.train, self.transforms = Path(ann_file), Path(img_dir), train, transforms
         self.data = load_coco_json(self.ann_file)
@@ -508,11 +509,20 @@ class CocoDetection(torch.utils.data.Dataset):
             f'{self.ann_file}: {corners} of the {checked} boxes with a polygon frame it only when read as corners [x1, y1, x2, y2]: the file '
             "seems to write its boxes as corners, but COCO's bbox is [x, y, width, height]; convert them (width = x2 - x1, "
             'height = y2 - y1) and load the file again', UserInputWarning, stacklevel=2)
-        self._coco = None
+        self._coco, self._cache = None, {} if cache else None
 
     def __len__(self): return len(self.records)
 
     def __getitem__(self, i):
+        if self._cache is not None and i in self._cache: image, target = self._cache[i]
+        else:
+            image, target = self._decode(i)
+            if self._cache is not None: self._cache[i] = image, target
+        target = dict(target)  # the transforms make new tensors (none works in place), so the cached ones stay as decoded
+        return self.transforms(image, target) if self.transforms else (image, target)
+
+    def _decode(self, i):
+        "The image and target of record `i`, read from its file."
         info, anns = self.records[i]
         path = self.img_dir / info['file_name']
         try: image = load_image(path)
@@ -521,8 +531,7 @@ class CocoDetection(torch.utils.data.Dataset):
             raise UserInputError(f"{path} is {image.shape[-1]}x{image.shape[-2]} (width x height) but {self.ann_file} says "
                                  f"{info['width']}x{info['height']} for image id {info['id']}: the file changed after the dataset was built; "
                                  'build it again to have every image checked')
-        target = coco_target(info, anns, self.category_map)
-        return self.transforms(image, target) if self.transforms else (image, target)
+        return image, coco_target(info, anns, self.category_map)
 
     @property
     def coco(self):

@@ -80,6 +80,11 @@ class DetectionLearner(Learner):
     "A fastai `Learner` whose `freeze` freezes the backbone's two parameter groups."
     def freeze(self): self.freeze_to(2)
 
+    def fit(self, *args, **kwargs):
+        "fastai's `fit`; whatever ends it (an exception skips `after_fit`), denormals are computed again afterwards."
+        try: super().fit(*args, **kwargs)
+        finally: torch.set_flush_denormal(False)  # see `FlushDenormals`
+
 # %% ../nbs/15_learner.ipynb #56bbb09f
 PAPER_SCHEDULES = {'1x': (90_000, (60_000, 80_000)), '1.5x': (135_000, (90_000, 120_000)), '2x': (180_000, (120_000, 160_000))}
 
@@ -132,7 +137,7 @@ class TrainTimer(Callback):
 class FlushDenormals(Callback):
     "Flush denormal floats to zero on the CPU while fitting (x86 computes them slowly); back to the default afterwards."
     def before_fit(self): torch.set_flush_denormal(True)
-    def after_fit(self): torch.set_flush_denormal(False)
+    def after_fit(self): torch.set_flush_denormal(False)  # `DetectionLearner.fit` also does, after an exception
 
 # %% ../nbs/15_learner.ipynb #d79cac1d
 class PaperSchedule(Callback):
@@ -147,11 +152,11 @@ class PaperSchedule(Callback):
                  gamma:float=0.1, # decay at each step
                  wd:float=None, # weight decay of the weights (biases get none); None: the learner's (1e-4 with SGD)
                 ):
-        self.lr, self.steps, self.warmup_iters, self.warmup_factor, self.gamma, self.wd = lr, steps, warmup_iters, warmup_factor, gamma, wd
+        self.lr, self.steps, self.warmup_iters, self.warmup_factor, self.gamma, self.weight_decay = lr, steps, warmup_iters, warmup_factor, gamma, wd
 
     def before_fit(self):
         total = self.n_epoch * len(self.dls.train)
-        if self.wd is None: self.wd = self.learn.wd
+        self._wd = self.learn.wd if self.weight_decay is None else self.weight_decay  # per fit: the learner's may change
         self.step_iters = [round(s * total) if s < 1 else s for s in self.steps] if all(s < 1 for s in self.steps) else list(self.steps)
 
     def before_batch(self):
@@ -159,7 +164,7 @@ class PaperSchedule(Callback):
         it = self.epoch * self.n_iter + self.iter
         f = warmup_step_factor(it, self.step_iters, self.warmup_iters, self.warmup_factor, self.gamma)
         self.opt.set_hyper('lr', [self.lr * f * m for m in LR_MULTS])
-        self.opt.set_hyper('wd', [self.wd * m for m in WD_MULTS])
+        self.opt.set_hyper('wd', [self._wd * m for m in WD_MULTS])
 
 # %% ../nbs/15_learner.ipynb #8cd4c32a
 class BetaTracker(Callback):
