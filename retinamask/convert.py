@@ -40,9 +40,9 @@ def torchvision_retinanet(name:str, # a key of TORCHVISION_RETINANETS
             raise ValueError(f"{name} has no weight set {weights!r}; choose one of {[w.name for w in enum]}, 'DEFAULT', or None") from None
     try: return getattr(torchvision.models.detection, name)(weights=weights, weights_backbone=None)
     except OSError as e:  # a URLError: no internet, or a proxy in the way
-        raise RuntimeError(f'could not download the {weights} weights of {name} ({e}). On a machine with internet, download '
-                           f'{weights.url} into {Path(torch.hub.get_dir()) / "checkpoints"} and copy that folder here; or use '
-                           'weights=None for random weights') from None
+        raise ConnectionError(f'could not download the {weights} weights of {name} ({e}). On a machine with internet, download '
+                              f'{weights.url} into {Path(torch.hub.get_dir()) / "checkpoints"} and copy that folder here; or use '
+                              'weights=None for random weights') from None
 
 # %% ../nbs/19_convert.ipynb #754ba9ae
 def torchvision_categories() -> CategoryMap: # 91 labels = category ids 0..90, named as torchvision names them
@@ -344,7 +344,7 @@ def init_model(init:str, # 'torchvision:NAME[:WEIGHTS]' (WEIGHTS 'none': random)
         return from_torchvision(name, None if weights.lower() == 'none' else weights or 'DEFAULT', **changes), torchvision_categories().names
     path = Path(init)
     if not path.is_file():
-        raise FileNotFoundError(f'--init {init}: no such file. Give torchvision:NAME[:WEIGHTS] (NAME one of {list(TORCHVISION_RETINANETS)}), '
+        raise FileNotFoundError(f'{init}: no such file; give torchvision:NAME[:WEIGHTS] (NAME one of {list(TORCHVISION_RETINANETS)}), '
                                 'an official RetinaMask checkpoint, or a retinamask checkpoint')
     ckpt = read_checkpoint(path)
     if not (isinstance(ckpt, dict) and 'config' in ckpt and 'model' in ckpt):
