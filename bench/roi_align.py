@@ -11,6 +11,10 @@ forward, and forward + backward. Times are medians of `triton.testing.do_bench`.
 `floor` is the memory-traffic floor: bytes that must move (feature pixels the samples touch, each read once, plus the
 output; for forward + backward also the gradient read, float32 read-modify-write of the touched pixels, the zeroing
 of the float32 gradient buffers and their cast) divided by the copy bandwidth measured in the same run.
+The maps are NCHW, as the FPN makes them, so every call of ours includes the channels-last copy (its estimate is a column).
+The deterministic backward (torch.use_deterministic_algorithms(True)) is timed against the atomic one and against the
+atomic time plus the traffic its records are estimated to add (`deterministic_extra_bytes`); its two runs must give the
+same bits.
 Targets: fused forward + backward at 8 x 150 at least 2x faster than MultiScaleRoIAlign; forward within 2x of the floor.
 Without a CUDA GPU the script says so and exits 0.
 """
@@ -76,6 +80,22 @@ def floor_ms(maps, rois, levels, dtype, bandwidth, backward):
     bwd = out_bytes + touched * CHANNELS * 8 + full * 4 + (full * (4 + size) if dtype != torch.float32 else 0)
     return (fwd + bwd) / bandwidth
 
+def copy_ms(maps, bandwidth):
+    "The channels-last copy the op makes of NCHW maps (read and written once), in milliseconds."
+    return 2 * sum(m.numel() * m.element_size() for m in maps) / bandwidth
+
+def deterministic_extra_bytes(rois:int, maps:list, dtype) -> int:
+    "Memory traffic the deterministic backward adds to the atomic one: its records built, sorted and read, less what it saves."
+    E = rois * (OUTPUT * SAMPLING) ** 2 * 4  # a record per (bin, sample, corner)
+    size = torch.finfo(dtype).bits // 8
+    build = E * (4 + 4 + 14)  # pixel keys (int32) and weights written; the zero-weight test (bool) and the key select
+    sort = E * (4 * 2 * (4 + 8) + 4)  # four 8-bit radix passes over int32 keys with int64 indices, read and written; a histogram
+    gather = E * (4 + 12 + 4) + E * (12 + 4) + E * 16  # bins expanded and gathered by index, weights gathered, the pairs stacked
+    read = E * 8  # the gather kernel reads each record once
+    full = sum(m.numel() for m in maps)
+    saved = full * 4 + (full * (4 + size) if dtype != torch.float32 else 0)  # no zeroed float32 buffer, no cast to bfloat16
+    return build + sort + gather + read - saved
+
 def rel_err(a, b): return ((a.float() - b.float()).abs().max() / b.float().abs().max()).item()
 
 def run_case(kind, images, per_image, dtype, bandwidth, rows):
@@ -102,7 +122,7 @@ def run_case(kind, images, per_image, dtype, bandwidth, rows):
                 ours = median_ms(lambda: torch.autograd.grad(ours_fn(), inputs, g))
                 ref = median_ms(lambda: torch.autograd.grad(ref_fn(), inputs, g.to(ref_fn().dtype)))
                 for t in inputs: t.requires_grad_(False)
-            rows.append((name, label, dname, mode, ours, ref, ref / ours, floor, ours / floor, check))
+            rows.append((name, label, dname, mode, ours, ref, ref / ours, floor, ours / floor, check, copy_ms(inputs, bandwidth)))
 
     for l, (m, s) in enumerate(zip(maps, STRIDES)):
         one_level = torch.zeros_like(levels)  # every RoI pooled from this map
@@ -120,12 +140,32 @@ def run_case(kind, images, per_image, dtype, bandwidth, rows):
     time_pair('fused P3-P5', fused, fused_ref, floor_ms(maps, rois, levels, dtype, bandwidth, False),
               floor_ms(maps, rois, levels, dtype, bandwidth, True), maps)
 
+    # The deterministic backward against the atomic one, and against the atomic one plus the traffic it is estimated to add
+    for t in maps: t.requires_grad_(True)
+    g = torch.randn_like(fused())
+    atomic = median_ms(lambda: torch.autograd.grad(fused(), maps, g))
+    atomic_grads = torch.autograd.grad(fused(), maps, g)
+    torch.use_deterministic_algorithms(True)
+    try:
+        det = median_ms(lambda: torch.autograd.grad(fused(), maps, g))
+        det_grads = [torch.autograd.grad(fused(), maps, g) for _ in range(2)]
+    finally: torch.use_deterministic_algorithms(False)
+    for t in maps: t.requires_grad_(False)
+    assert all(torch.equal(a, b) for a, b in zip(*det_grads)), 'the deterministic backward gave two different gradients'
+    check = max(rel_err(a, b) for a, b in zip(det_grads[0], atomic_grads))
+    estimate = atomic + deterministic_extra_bytes(len(rois), maps, dtype) / bandwidth
+    rows.append((name, 'fused deterministic', dname, 'fwd+bwd', det, atomic, atomic / det, estimate, det / estimate, check, copy_ms(maps, bandwidth)))
+
 def detailed_table(rows, bandwidth) -> str:
     "Every timing of the run: per level and fused, with the memory floor and the error against torchvision."
     lines = [f'RoIAlign on {torch.cuda.get_device_name()} (triton {triton.__version__}); copy bandwidth {bandwidth / 1e6:.0f} GB/s', '',
-             '| case | op | dtype | pass | ours ms | torchvision ms | speedup | floor ms | ours / floor | max rel err |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    lines += ['| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.2f}x | {:.3f} | {:.2f} | {:.1e} |'.format(*r) for r in rows]
+             "'fused deterministic': ours under torch.use_deterministic_algorithms(True) against ours with atomics (the reference "
+             "column), and against the atomic time plus the traffic the records are estimated to add (the floor column); its "
+             "error is against the atomic gradient, and two runs gave the same bits. 'NHWC copy': the channels-last copy of the "
+             "NCHW maps that every call makes, at the copy bandwidth (included in ours).", '',
+             '| case | op | dtype | pass | ours ms | reference ms | speedup | floor ms | ours / floor | max rel err | NHWC copy ms (est) |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+    lines += ['| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.2f}x | {:.3f} | {:.2f} | {:.1e} | {:.3f} |'.format(*r) for r in rows]
     return '\n'.join(lines)
 
 TARGET_CASE = ('training 8x150', 'float32', 'fwd+bwd')  # the RoIAlign issue: fused fwd+bwd >= 2x faster than torchvision
@@ -135,14 +175,18 @@ def run(args) -> list:
     if not has_gpu() or args.device != 'cuda':
         return [skipped('roi_align', f'fused P3-P5, {kind} {n}x{k}, fp32/bf16, fwd and fwd+bwd', 'MultiScaleRoIAlign',
                         0.5 if (kind, n, k) == ('training', 8, 150) else None) for kind, n, k in CASES] + \
-               [skipped('roi_align', 'fused fwd, worst case against the memory floor', 'floor', 2.0)]
+               [skipped('roi_align', 'fused fwd, worst case against the memory floor', 'floor', 2.0),
+                skipped('roi_align', 'fused P3-P5 deterministic backward, training 8x150, fp32/bf16, fwd+bwd', 'ours, atomic')]
     bandwidth = copy_bandwidth()
     detail = []
     for kind, images, per_image in CASES:
         for dtype in (torch.float32, torch.bfloat16):
             run_case(kind, images, per_image, dtype, bandwidth, detail)
     rows = []
-    for case, op, dname, mode, ours, ref, _, floor, over_floor, err in detail:
+    for case, op, dname, mode, ours, ref, _, floor, over_floor, err, _ in detail:
+        if op == 'fused deterministic' and case == TARGET_CASE[0]:
+            rows.append(Row('roi_align', f'fused P3-P5 deterministic backward, {case}, {dname}, fwd+bwd', ours, ref, 'ours, atomic',
+                            note=f'estimated from its extra traffic: {floor:.3f} ms; max rel err {err:.1e}, bit-identical runs'))
         if op != 'fused P3-P5': continue
         target = 0.5 if (case, dname, mode) == TARGET_CASE else None
         rows.append(Row('roi_align', f'fused P3-P5, {case}, {dname}, {mode}', ours, ref, 'MultiScaleRoIAlign', target,
@@ -150,11 +194,12 @@ def run(args) -> list:
     worst = max((r for r in detail if r[1] == 'fused P3-P5' and r[3] == 'fwd'), key=lambda r: r[8])
     rows.append(Row('roi_align', f'fused fwd, worst case against the memory floor ({worst[0]}, {worst[2]})', worst[4], worst[7],
                     'floor', 2.0, note='floor: bytes that must move / copy bandwidth'))
-    args.detail = detailed_table(detail, bandwidth)
+    if not hasattr(args, 'details'): args.details = []
+    args.details.append(('RoIAlign in detail', detailed_table(detail, bandwidth)))
     return rows
 
 if __name__ == '__main__':
     args = __import__('common').parser('RoIAlign: Triton kernels against torchvision').parse_args()
     rows = run(args)
     print(report(rows, 'RoIAlign: Triton kernels against torchvision'))
-    if getattr(args, 'detail', None): print(args.detail)
+    for title, text in getattr(args, 'details', []): print(f'## {title}\n\n{text}')

@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))
 import torch
 import triton
+import triton.language as tl
 from triton import knobs
 from triton.backends.compiler import GPUTarget
 from triton.compiler import ASTSource, make_backend
@@ -60,7 +61,6 @@ class Setting:
     sampling_ratio:int
     aligned:bool
     passes:tuple  # of 'fwd', 'bwd', 'bwd det'
-    perf:bool = True  # the speed rules apply (not for float64, a correctness path)
 
     @property
     def vectorisable(self): return self.channels >= 8
@@ -91,9 +91,8 @@ def settings(quick:bool=False) -> list:
             out.append(Setting('mask targets', 1, ((16,) + IMAGE,), (1.0,), torch.float32, 'NCHW', (c.mask_resolution,) * 2, 0, True, ('fwd',)))
     if not quick:
         shapes, scales = _levels((16,))
-        for dtype in (torch.float32, torch.bfloat16):
+        for dtype in (torch.float32, torch.bfloat16, torch.float64):  # torchvision's usual call: 7 x 7, adaptive sampling
             out.append(Setting('roi_align', 256, shapes, scales, dtype, 'NCHW', (7, 7), -1, False, ('fwd', 'bwd', 'bwd det')))
-        out.append(Setting('roi_align', 256, shapes, scales, torch.float64, 'NCHW', (7, 7), -1, False, ('fwd', 'bwd', 'bwd det'), perf=False))
     return list(dict.fromkeys(out))
 
 @dataclasses.dataclass
@@ -114,7 +113,7 @@ class Launch:
         configs = self.kernel.configs
         if prune:
             named = dict(zip(self.fn.arg_names, self.args))
-            configs = prune(configs, {**named, **self.kwargs})
+            configs = prune(configs, named, **self.kwargs)
         return list(configs)
 
 class _Recorder:
@@ -135,25 +134,33 @@ def recording():
     finally:
         for name, obj in saved.items(): setattr(ra, name, obj)
 
-def _maps(s:Setting, dtype=None):
+def _maps(s:Setting, device):
     fmt = torch.channels_last if s.layout == 'NHWC' else torch.contiguous_format
-    return [torch.empty((n, s.channels, h, w), dtype=dtype or s.dtype, device='meta').contiguous(memory_format=fmt) for n, h, w in s.shapes]
+    return [torch.empty((n, s.channels, h, w), dtype=s.dtype, device=device).contiguous(memory_format=fmt) for n, h, w in s.shapes]
 
-def record(s:Setting, pass_:str) -> list:
-    "The launches one pass of one setting makes, through the library's own implementation."
-    maps = _maps(s)
-    rois = torch.empty((ROIS, 5), dtype=torch.promote_types(s.dtype, torch.float32), device='meta')
-    levels = torch.empty(ROIS, dtype=torch.int32, device='meta')
-    geometry = (s.output_size, s.scales, s.sampling_ratio, s.aligned)
-    ctx = type('Ctx', (), {'save_for_backward': lambda self, *t: setattr(self, 'saved_tensors', t)})()
-    with recording() as launches:
-        out = ra._RoIAlignTriton.forward(ctx, rois, levels, geometry, *maps)
-        if pass_ == 'fwd': return list(launches)
-        launches.clear()
-        if pass_ == 'bwd det':
-            return []
-        ra._RoIAlignTriton.backward(ctx, torch.empty_like(out))
-    return list(launches)
+@contextlib.contextmanager
+def _capability(arch):
+    "Make torch.cuda.get_device_capability answer for a GPU of compute capability `arch` (the launch code asks it)."
+    saved = torch.cuda.get_device_capability
+    torch.cuda.get_device_capability = lambda device=None: divmod(arch, 10)
+    try: yield
+    finally: torch.cuda.get_device_capability = saved
+
+def record(s:Setting, pass_:str, arch:int) -> list:
+    "The launches one pass of one setting makes on a GPU of compute capability `arch`, through the library's own implementation."
+    # Meta tensors have shapes, dtypes, strides and (offset) addresses but no values. The deterministic backward computes its
+    # records from the RoIs' values (an adaptive grid's size, too), so it runs on the CPU, with zero-size RoIs.
+    device = 'cpu' if pass_ == 'bwd det' else 'meta'
+    maps = _maps(s, device)
+    rois = torch.zeros((ROIS, 5), dtype=torch.promote_types(s.dtype, torch.float32), device=device)
+    levels = torch.zeros(ROIS, dtype=torch.int32, device=device)
+    geometry = (list(s.scales), list(s.output_size), s.sampling_ratio, s.aligned)
+    with recording() as launches, _capability(arch):
+        if pass_ == 'fwd': ra._roi_align_forward(rois, levels, maps, *geometry)
+        else:
+            grad_out = torch.empty((ROIS, s.channels, *s.output_size), dtype=s.dtype, device=device).contiguous(memory_format=torch.channels_last)
+            ra._roi_align_backward(grad_out, rois, levels, maps, *geometry, deterministic=pass_ == 'bwd det')
+    return launches
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Compiling
@@ -180,7 +187,7 @@ def compile_launch(launch:Launch, config, arch:int) -> dict:
         f.write(kernel.asm['cubin']); f.flush()
         usage = subprocess.run([_tool('cuobjdump'), '--dump-resource-usage', f.name], capture_output=True, text=True).stdout
         sass = subprocess.run([_tool('cuobjdump'), '-sass', f.name], capture_output=True, text=True).stdout
-    return dict(ptx=kernel.asm['ptx'], sass=sass, usage=usage, ptxas=log.getvalue(), shared=kernel.metadata.shared,
+    return dict(ttgir=kernel.asm['ttgir'], ptx=kernel.asm['ptx'], sass=sass, usage=usage, ptxas=log.getvalue(), shared=kernel.metadata.shared,
                 num_warps=kernel.metadata.num_warps)
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -211,6 +218,14 @@ KINDS = {'LDG': 'ldg', 'STG': 'stg', 'ATOM': 'atom', 'ATOMG': 'atom', 'RED': 're
          'FENCE': 'membar', 'CCTL': 'cctl', 'BAR': 'bar', 'STS': 'sts', 'LDS': 'lds', 'LDSM': 'lds', 'STSM': 'sts',
          'STL': 'stl', 'LDL': 'ldl'}
 
+def occupancy(regs:int, smem:int, warps:int, arch:int) -> float:
+    "Resident warps per SM / the most an SM holds, as CUDA's occupancy calculator computes it (registers allocated per warp in 256s)."
+    lim = LIMITS[arch]
+    regs_per_warp = math.ceil(regs * 32 / 256) * 256
+    blocks = min(lim['blocks'], lim['warps'] // warps, (lim['regs'] // regs_per_warp) // warps,
+                 lim['smem'] // (math.ceil(smem / 128) * 128 + RESERVED_SMEM))
+    return blocks * warps / lim['warps']
+
 def analyse(compiled:dict, arch:int) -> dict:
     "Registers, spills, shared memory, occupancy and instruction counts, whole kernel and inside loops."
     usage = re.search(r'REG:(\d+) STACK:(\d+) SHARED:(\d+) LOCAL:(\d+)', compiled['usage'])
@@ -230,12 +245,9 @@ def analyse(compiled:dict, arch:int) -> dict:
         if kind and in_loop(addr):
             loop_counts[kind] = loop_counts.get(kind, 0) + 1
             if kind == 'ldg': loop_loads[load_bytes(op)] = loop_loads.get(load_bytes(op), 0) + 1
-    warps, lim = compiled['num_warps'], LIMITS[arch]
-    regs_per_warp = math.ceil(regs * 32 / 256) * 256
-    blocks = min(lim['blocks'], lim['warps'] // warps, (lim['regs'] // regs_per_warp) // warps,
-                 lim['smem'] // (math.ceil(smem / 128) * 128 + RESERVED_SMEM))
+    warps = compiled['num_warps']
     return dict(regs=regs, spill_st=spill_st, spill_ld=spill_ld, stack=stack, local=local, smem=smem, warps=warps,
-                occupancy=blocks * warps / lim['warps'], counts=counts, loop=loop_counts, loop_loads=loop_loads, loops=len(regions))
+                occupancy=occupancy(regs, smem, warps, arch), counts=counts, loop=loop_counts, loop_loads=loop_loads, loops=len(regions))
 
 def problems(a:dict, s:Setting, pass_:str) -> list:
     "What in one compiled kernel breaks the rules of the module docstring."
@@ -245,15 +257,72 @@ def problems(a:dict, s:Setting, pass_:str) -> list:
     elif c.get('atom') or c.get('red'):
         if c.get('membar') or c.get('cctl'): out.append(f"fenced atomics: {c.get('membar', 0)} MEMBAR, {c.get('cctl', 0)} CCTL")
         if c.get('atom'): out.append(f"value-returning atomics: {c['atom']} ATOM where a reduction (RED) will do")
-    if not s.perf: return out
     if a['spill_st'] or a['spill_ld'] or a['local']: out.append(f"spills: {a['spill_st']} B stored, {a['spill_ld']} B loaded")
     if lp.get('bar') or lp.get('sts') or lp.get('lds'):
         out.append(f"shared memory in a loop: {lp.get('bar', 0)} BAR, {lp.get('sts', 0)} STS, {lp.get('lds', 0)} LDS")
     narrow = sum(n for nbytes, n in a['loop_loads'].items() if nbytes < 8)
     if s.vectorisable and narrow:
         out.append(f"scalar loads in the hot loop: {narrow} of {sum(a['loop_loads'].values())} narrower than 64 bits")
-    if a['occupancy'] < MIN_OCCUPANCY: out.append(f"occupancy {a['occupancy']:.1%} < {MIN_OCCUPANCY:.0%}")
+    if a["occupancy"] < MIN_OCCUPANCY: out.append(f"occupancy: {a['occupancy']:.1%} < {MIN_OCCUPANCY:.0%}")
     return out
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The check checked: kernels written to have each problem must fail with it
+
+@triton.jit
+def _fenced_atomics(x_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.arange(0, BLOCK)
+    for i in range(n): tl.atomic_add(x_ptr + i * BLOCK + offs, 1.0)  # the default sem='acq_rel': fenced
+
+@triton.jit
+def _reduce_in_loop(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    rows, cols = tl.arange(0, BLOCK)[:, None], tl.arange(0, BLOCK)[None, :]
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    for i in range(n): acc += tl.sum(tl.load(x_ptr + i * BLOCK * BLOCK + rows * BLOCK + cols), axis=0)  # across warps: shared memory
+    tl.store(out_ptr + tl.arange(0, BLOCK), acc)
+
+@triton.jit
+def _strided_loads(x_ptr, out_ptr, n, stride, BLOCK: tl.constexpr):
+    offs = tl.arange(0, BLOCK)
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    for i in range(n): acc += tl.load(x_ptr + i + offs * stride)  # threads `stride` elements apart: one element each
+    tl.store(out_ptr + offs, acc)
+
+@triton.jit
+def _many_live_values(x_ptr, out_ptr, n, BLOCK: tl.constexpr):
+    offs = tl.arange(0, BLOCK)
+    acc = tl.zeros([BLOCK], dtype=tl.float32)
+    for i in range(n): acc += tl.load(x_ptr + i * BLOCK + offs)
+    tl.store(out_ptr + offs, acc)
+
+def _meta(*shape): return torch.empty(shape, device='meta')
+
+SELF_TESTS = [  # (kernel, args, constexprs and options, setting's channels, pass, the problem it must show)
+    (_fenced_atomics, (_meta(1024), 8), dict(BLOCK=256), 256, 'bwd', 'fenced atomics'),
+    (_fenced_atomics, (_meta(1024), 8), dict(BLOCK=256), 256, 'bwd', 'value-returning atomics'),
+    (_fenced_atomics, (_meta(1024), 8), dict(BLOCK=256), 256, 'bwd det', 'atomics in the deterministic backward'),
+    (_reduce_in_loop, (_meta(1 << 16), _meta(64), 8), dict(BLOCK=64, num_warps=4), 256, 'fwd', 'shared memory in a loop'),
+    (_strided_loads, (_meta(1 << 16), _meta(256), 8, 200), dict(BLOCK=256), 256, 'fwd', 'scalar loads in the hot loop'),
+    (_many_live_values, (_meta(1 << 16), _meta(4096), 8), dict(BLOCK=4096, num_warps=1, maxnreg=32), 256, 'fwd', 'spills'),
+    (_many_live_values, (_meta(1 << 20), _meta(32768), 8), dict(BLOCK=32768, num_warps=8), 256, 'fwd', 'occupancy'),
+]
+
+def self_test(arch:int=90, log=print) -> bool:
+    "Compile each kernel of SELF_TESTS and check that the check names its problem; also the occupancy arithmetic by hand."
+    ok = True
+    # Hand-worked: 64 registers x 32 threads = 2048 per warp, 32 warps fit in 65536: 8 blocks of 4 warps = 50%;
+    # 255 registers round up to 256 x 32 = 8192 per warp, 8 warps fit: one block of 8 warps = 12.5%.
+    for args, expected in (((64, 0, 4, 90), 0.5), ((255, 0, 8, 90), 0.125), ((32, 100_000, 4, 80), 1 * 4 / 64)):
+        got = occupancy(*args)
+        ok &= got == expected
+        log(f"  occupancy{args} = {got:.4f} (by hand {expected:.4f}){'' if got == expected else '  WRONG'}")
+    s = Setting('self-test', 256, (), (), torch.float32, 'NHWC', (1, 1), 2, True, ())
+    for kernel, args, kwargs, channels, pass_, expected in SELF_TESTS:
+        found = problems(analyse(compile_launch(Launch(kernel, args, kwargs), None, arch), arch), dataclasses.replace(s, channels=channels), pass_)
+        hit = any(p.startswith(expected) for p in found)
+        ok &= hit
+        log(f"  {kernel.__name__} ({pass_}): {'caught' if hit else 'MISSED'} {expected!r}; found {found}")
+    return ok
 
 # ---------------------------------------------------------------------------------------------------------------------
 # The run
@@ -264,11 +333,14 @@ def _tile(config, launch):
     return f"{blocks}/{kw.get('num_warps', 4)}w"
 
 def _signature_key(launch, config):
-    "Launches that would compile to the same binary (two settings can share one: e.g. NCHW maps made channels-last)."
+    "What Triton specialises on (dtypes, 16-byte alignment, integers equal to 1 or divisible by 16, constexprs): equal keys, one binary."
     def norm(v):
-        if isinstance(v, torch.Tensor): return ('T', v.dtype, tuple(v.stride()), v.shape[1:].numel() % 16 == 0)
+        if isinstance(v, torch.Tensor): return ('tensor', v.dtype, v.data_ptr() % 16 == 0)
+        if isinstance(v, bool): return v
+        if isinstance(v, int): return ('int', v == 1, v % 16 == 0)
+        if isinstance(v, float): return 'float'
         return v
-    return (launch.fn.__name__, tuple(map(norm, launch.args)), tuple(sorted((k, norm(v)) for k, v in launch.kwargs.items())),
+    return (launch.fn.__name__, tuple(map(norm, launch.args)), tuple(sorted(launch.kwargs.items())),
             repr(config.all_kwargs()) if config is not None else None)
 
 _JOBS = []  # (setting, pass, launch, config, arch) of the run, set before the workers fork
@@ -285,11 +357,11 @@ def run(quick:bool=False, archs=ARCHS, jobs:int=1, log=print) -> list:
     groups = {}
     for s in settings(quick):
         for pass_ in s.passes:
-            for launch in record(s, pass_):
-                configs = launch.configs
-                if quick and len(configs) > 2: configs = [configs[0], configs[-1]]  # the smallest and the largest tile
-                for config in configs:
-                    for arch in archs:
+            for arch in archs:
+                for launch in record(s, pass_, arch):
+                    configs = launch.configs
+                    if quick and len(configs) > 2: configs = [configs[0], configs[-1]]  # the smallest and the largest tile
+                    for config in configs:
                         key = (_signature_key(launch, config), arch, pass_)
                         groups.setdefault(key, [s, pass_, launch, config, arch, []])[5].append(s)
     _JOBS[:] = [tuple(g[:5]) for g in groups.values()]
@@ -362,9 +434,14 @@ def main(argv=None):
     p.add_argument('--arch', type=int, nargs='*', default=list(ARCHS), help='compute capabilities (default 90 80)')
     p.add_argument('--jobs', type=int, default=1, help='compiles in parallel')
     p.add_argument('--out', help='write the report (Markdown) to this file')
+    p.add_argument('--self-test', action='store_true', help='first check that the check catches each problem in kernels written to have it')
     args = p.parse_args(argv)
+    log = lambda m: print(m, file=sys.stderr, flush=True)
+    if args.self_test:
+        log('self-test:')
+        if not self_test(log=log): return 2
     start = time.perf_counter()
-    rows = run(args.quick, tuple(args.arch), args.jobs, log=lambda m: print(m, file=sys.stderr, flush=True))
+    rows = run(args.quick, tuple(args.arch), args.jobs, log=log)
     text = report(rows, time.perf_counter() - start, args.quick)
     print(text)
     if args.out: Path(args.out).write_text(text)
