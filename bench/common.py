@@ -1,8 +1,8 @@
 """Shared helpers of the benchmark suite: the machine's name, timing, result rows and the one Markdown table.
 
-Every case module (`roi_align`, `inference`, `train_step`, `data_loading`, `coco_eval`) has `run(args) -> list[Row]`
-and runs alone as `python bench/NAME.py`; `python bench/run.py` (or `make bench`) runs them all and writes
-bench/results/<machine>.md. A ratio is always ours / reference of a time (lower is better), measured in the same run,
+Every case module (`roi_align`, `inference`, `train_step`, `data_loading`, `coco_eval`, `time_to_accuracy`) has
+`run(args) -> list[Row]` and runs alone as `python bench/NAME.py`; `python bench/run.py` (or `make bench`) runs them all and
+writes bench/results/<machine>.md. A ratio is always ours / reference of a time (lower is better), measured in the same run,
 with the two taking turns so that load drifts hit both alike. Cases that need a CUDA GPU return 'skipped: no GPU' rows.
 """
 import argparse, os, platform, re, statistics, sys, time

@@ -11,10 +11,10 @@ import sys, time, traceback
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Row, parser, report, machine_slug
-import roi_align, kernel_check, inference, train_step, data_loading, coco_eval
+import roi_align, kernel_check, inference, train_step, data_loading, coco_eval, time_to_accuracy
 
 CASES = {'roi_align': roi_align, 'kernel_check': kernel_check, 'inference': inference, 'train_step': train_step,
-         'data_loading': data_loading, 'coco_eval': coco_eval}
+         'data_loading': data_loading, 'coco_eval': coco_eval, 'time_to_accuracy': time_to_accuracy}
 
 def main():
     p = parser(__doc__.splitlines()[0])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 from .model import RetinaMaskConfig
+from .coco import UserInputError
 from .reliability import load_checkpoint
 from .cli import train, DEMO
 
@@ -41,7 +42,7 @@ def _check_settings(folder:Path, settings:dict, steps:dict):
         differ = [f"{k}: {old['train'].get(k)!r} there, {new['train'].get(k)!r} now" for k in sorted(set(old['train']) | set(new['train']))
                   if k not in _NOT_COMPARED and old['train'].get(k) != new['train'].get(k)]
         differ += [f'row {s!r}: {old["steps"][s]} there, {c} now' for s, c in new['steps'].items() if old['steps'].get(s, c) != c]
-        if differ: raise ValueError(f'{folder} holds an ablation trained with other settings ({"; ".join(differ)}). Its finished runs '
+        if differ: raise UserInputError(f'{folder} holds an ablation trained with other settings ({"; ".join(differ)}). Its finished runs '
                                     f'would be mixed into this table: choose another folder, or delete {folder} to start again.')
         new['steps'] = {**old['steps'], **new['steps']}
     folder.mkdir(parents=True, exist_ok=True)
@@ -170,7 +171,7 @@ def ablate(folder='runs/ablation', # the ablation's folder: one run folder per r
         raise TypeError(f'ablate sets {sorted(clash)} for each run itself; pass seeds=..., steps=... and folder instead.')
     if not isinstance(steps, dict):
         if unknown := [s for s in steps if s not in ABLATION_STEPS]:
-            raise ValueError(f'unknown ablation rows {unknown}; the rows are {list(ABLATION_STEPS)}, or pass a dict of config changes.')
+            raise UserInputError(f'unknown ablation rows {unknown}; the rows are {list(ABLATION_STEPS)}, or pass a dict of config changes.')
         steps = {s: ABLATION_STEPS[s] for s in steps}
     folder = Path(folder)
     given = {k: v for k, v in train_kwargs.items() if v is not None and v != {}}  # so that a command line's unset options change nothing

@@ -13,7 +13,7 @@ import torch
 from torch import nn, Tensor
 from .anchors import generate_anchors, ANCHOR_SIZES, ANCHOR_STRIDES, OCTAVE_SCALES, ASPECT_RATIOS
 from .boxes import plot_boxes
-from .matching import anchor_targets
+from .matching import batch_anchor_targets
 from .losses import focal_loss, SelfAdjustingSmoothL1, mask_loss
 from .roi_align import MultiLevelRoIAlign
 from .backbone import ResNetFPN
@@ -112,8 +112,9 @@ PRESETS = {  # name -> the fields that differ from the defaults (the r50 model)
     'r101_gn': dict(backbone='resnet101', norm='gn'),
     'x101_gn': dict(backbone='resnext101_32x8d', norm='gn'),
     'tiny': dict(backbone='narrow_resnet', trunk_norm='bn', freeze_at=0, trunk_widths=(16, 32, 64, 128), trunk_blocks=(1, 1, 1, 1),
-                 fpn_channels=32, head_convs=2, mask_channels=32, mask_convs=2, mask_proposals_per_image=16, masks_per_image=8,
-                 anchor_sizes=(16, 32, 64, 128, 256), min_size=128, max_size=128, train_min_sizes=(128,)),
+                 fpn_channels=32, norm='gn', head_convs=2, mask_channels=32, mask_convs=2, roi_sampling_ratio=1,
+                 mask_proposals_per_image=16, masks_per_image=8, anchor_sizes=(16, 32, 64, 128, 256), min_size=128, max_size=128,
+                 train_min_sizes=(128,)),
 }
 
 # %% ../nbs/09_model.ipynb #a02c4fe1
@@ -209,10 +210,9 @@ class RetinaMask(nn.Module):
         c, device = self.config, cls_logits.device
         targets = [{k: v.to(device) if isinstance(v, Tensor) else v for k, v in t.items()} for t in targets]
         all_anchors = torch.cat(anchors)
-        per_image = [anchor_targets(all_anchors, t['boxes'], t['labels'], c.num_classes, t.get('iscrowd'), fg_iou=c.fg_iou,
-                                    bg_iou=c.bg_iou, best_match_threshold=c.best_match_threshold) for t in targets]
-        cls_target, box_target, positive, valid = (torch.stack([p[k] for p in per_image])
-                                                   for k in ('cls_target', 'box_target', 'positive', 'valid'))
+        matched = batch_anchor_targets(all_anchors, targets, c.num_classes, fg_iou=c.fg_iou, bg_iou=c.bg_iou,
+                                       best_match_threshold=c.best_match_threshold)  # one call for the batch
+        cls_target, box_target, positive, valid = (matched[k] for k in ('cls_target', 'box_target', 'positive', 'valid'))
         losses = dict(loss_cls=focal_loss(cls_logits, cls_target, valid, positive.sum(), c.focal_alpha, c.focal_gamma),
                       loss_box=self.box_loss(box_deltas[positive], box_target[positive]))
         if c.mask_on:
@@ -267,7 +267,8 @@ def predict(model:nn.Module, # a RetinaMask (or any torchvision-style detection 
     model.eval()
     try:
         with torch.inference_mode():
-            out = model([im.to(device) for im in images], original_sizes=original_sizes)
+            sizes = {} if original_sizes is None else dict(original_sizes=original_sizes)  # torchvision's models take none
+            out = model([im.to(device) for im in images], **sizes)
     finally: model.train(was_training)
     return out[0] if single else out
 

@@ -266,12 +266,17 @@ def synthetic_dataset(split:str='train', # 'train' or 'val'
                       config:SyntheticConfig=None, # the setting; `demo` if None
                       root=None, # cache folder; `default_data_dir()` if None
                       train:bool=None, # training mode (drop images without objects); split == 'train' if None
+                      cache:bool=None, # keep decoded items in memory (see `CocoDetection`); None: when the split takes at most 512 MB
                       **kwargs, # passed on to `CocoDetection`: transforms, category_map, min_box_size
                      ) -> CocoDetection:
     "A split of the built-in dataset, generated on first use and read through `CocoDetection`."
     if split not in ('train', 'val'): raise ValueError(f"split must be 'train' or 'val', got {split!r}")
     folder = generate_synthetic(config, root)
+    c = config or SYNTHETIC_PRESETS['demo']
+    if cache is None:  # float32 RGB and one byte per object and pixel for its mask: demo's training split about 0.2 GB
+        images = c.num_train if split == 'train' else c.num_val
+        cache = images * c.image_size ** 2 * (3 * 4 + c.objects_per_image[1]) <= 512 * 2 ** 20
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*images without usable annotations')  # the empty images, by design
         return CocoDetection(folder / 'annotations' / f'instances_{split}.json', folder / split,
-                             train=split == 'train' if train is None else train, **kwargs)
+                             train=split == 'train' if train is None else train, cache=cache, **kwargs)
