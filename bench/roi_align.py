@@ -1,6 +1,7 @@
-"""RoIAlign benchmark: our Triton kernels against torchvision, on a GPU, in one run.
+"""RoIAlign benchmark: our Triton kernels against torchvision on a GPU; on the CPU, the separable products against torchvision.
 
     python bench/roi_align.py            # the suite's rows, then the detailed table (per level, floors, errors)
+    python bench/roi_align.py --device cpu   # the CPU cases only (what a machine without a GPU runs)
 
 Cases (an 800 x 1344 input: P3 100 x 168, P4 50 x 84, P5 25 x 42, 256 channels):
 inference 1 image x 50 RoIs and 8 x 100; training 2 x 150 and 8 x 150. For each case, in float32 and bfloat16
@@ -16,17 +17,24 @@ The deterministic backward (torch.use_deterministic_algorithms(True)) is timed a
 atomic time plus the traffic its records are estimated to add (`deterministic_extra_bytes`); its two runs must give the
 same bits.
 Targets: fused forward + backward at 8 x 150 at least 2x faster than MultiScaleRoIAlign; forward within 2x of the floor.
-Without a CUDA GPU the script says so and exits 0.
+Without a CUDA GPU the GPU rows say so.
+
+On the CPU (always run): `roi_align`'s backends 'separable' (two matrix products per image) against 'torchvision' at the maps
+the model pools from: the tiny preset's P3 (4 images, 32 channels, 16 x 16, 76 RoIs, sampling ratio 1), r50's P3 at the
+CPU training benchmark's 320 x 320 and r50's P3, P4 and P5 at 800 x 1344 (256 channels, 2 x 100 RoIs, sampling ratio 2), with a
+gradient (forward + backward, training) and without (forward, inference), in float32 with torch's default threads. Each row
+says which backend 'auto' picks there; the target is that with a gradient its pick is never much slower than the faster of
+the two (without one it keeps torchvision, whose forward is cheap).
 """
-import math, sys
+import math, sys, time
 from collections import OrderedDict
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Row, has_gpu, skipped, main_for, report
+from common import Row, has_gpu, skipped, take_turns, main_for, report
 import torch
 import torchvision
 import triton
-from retinamask.roi_align import roi_align, MultiLevelRoIAlign, level_for_boxes, sample_grid, corner_weights, rois_from_boxes
+from retinamask.roi_align import roi_align, MultiLevelRoIAlign, level_for_boxes, sample_grid, corner_weights, rois_from_boxes, _check_backend
 
 IMAGE = (800, 1344)
 STRIDES = (8, 16, 32)
@@ -42,16 +50,16 @@ def copy_bandwidth():
     dst = torch.empty_like(src)
     return 2 * src.numel() / median_ms(lambda: dst.copy_(src))
 
-def random_boxes(images, per_image, seed):
-    "Per-image boxes with log-uniform sizes 16..800 px and aspect ratios 1:2..2:1, so that all three levels are used."
+def random_boxes(images, per_image, seed, image=IMAGE, sides=(16, 800), device='cuda'):
+    "Per-image boxes with log-uniform sizes (by default 16..800 px, so that all three levels are used) and aspect ratios 1:2..2:1."
     g = torch.Generator().manual_seed(seed)
     out = []
     for _ in range(images):
-        side = torch.exp(torch.empty(per_image).uniform_(math.log(16), math.log(800), generator=g))
+        side = torch.exp(torch.empty(per_image).uniform_(math.log(sides[0]), math.log(sides[1]), generator=g))
         ratio = torch.exp(torch.empty(per_image).uniform_(-math.log(2), math.log(2), generator=g))
         w, h = side / ratio.sqrt(), side * ratio.sqrt()
-        cx, cy = torch.rand(per_image, generator=g) * IMAGE[1], torch.rand(per_image, generator=g) * IMAGE[0]
-        out.append(torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1).cuda())
+        cx, cy = torch.rand(per_image, generator=g) * image[1], torch.rand(per_image, generator=g) * image[0]
+        out.append(torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 1).to(device))
     return out
 
 def touched_pixels(rois, shape, scale):
@@ -168,12 +176,50 @@ def detailed_table(rows, bandwidth) -> str:
     lines += ['| {} | {} | {} | {} | {:.3f} | {:.3f} | {:.2f}x | {:.3f} | {:.2f} | {:.1e} | {:.3f} |'.format(*r) for r in rows]
     return '\n'.join(lines)
 
+# (name, images, channels, map height and width, stride, RoIs per image, image size, box sides, sampling ratio)
+CPU_CASES = [('tiny P3', 4, 32, (16, 16), 8, 19, (128, 128), (8, 128), 1),
+             ('r50 P3 at 320x320', 2, 256, (40, 40), 8, 100, (320, 320), (16, 224), 2),
+             ('r50 P3 at 800x1344', 2, 256, (100, 168), 8, 100, IMAGE, (16, 224), 2),
+             ('r50 P4 at 800x1344', 2, 256, (50, 84), 16, 100, IMAGE, (224, 448), 2),
+             ('r50 P5 at 800x1344', 2, 256, (25, 42), 32, 100, IMAGE, (448, 800), 2)]
+AUTO_TARGET = 1.2  # 'auto' may pick the slower backend only where the two are this close
+
+def run_cpu(args) -> list:
+    "Rows: 'separable' against 'torchvision' on the CPU, with and without a gradient, and what 'auto' picks."
+    rows, picks = [], []
+    warmup, runs = (1, 2) if args.quick else (2, 7)
+    for name, images, channels, (H, W), stride, per_image, image, sides, sr in CPU_CASES:
+        torch.manual_seed(0)
+        x = torch.randn(images, channels, H, W)
+        rois = rois_from_boxes(random_boxes(images, per_image, seed=per_image, image=image, sides=sides, device='cpu'))
+        for grad in (True, False):
+            x.requires_grad_(grad)
+            g = torch.randn(len(rois), channels, OUTPUT, OUTPUT)
+            def call(backend):
+                out = roi_align(x, rois, OUTPUT, 1 / stride, sr, True, backend=backend)
+                return (lambda: torch.autograd.grad(out, x, g)) if grad else (lambda: out)
+            fns = {b: (lambda b=b: call(b)()) for b in ('separable', 'torchvision')}
+            check = rel_err(*(roi_align(x.detach(), rois, OUTPUT, 1 / stride, sr, True, backend=b) for b in fns))
+            with torch.set_grad_enabled(grad):
+                t = take_turns(fns, 'cpu', warmup, runs)
+                pick = _check_backend('auto', x, (OUTPUT, OUTPUT), sr)
+            setting = f"{name}: {images}x{channels}x{H}x{W}, {len(rois)} RoIs, sr {sr}, {'fwd+bwd' if grad else 'fwd'}"
+            rows.append(Row('roi_align cpu', f'separable, {setting}', 1e3 * t['separable'], 1e3 * t['torchvision'], 'torchvision',
+                            note=f"auto picks {pick}; max rel err {check:.1e}"))
+            if grad: picks.append((t[pick] / min(t.values()), setting, pick, 1e3 * t[pick], 1e3 * min(t.values())))
+        x.requires_grad_(False)
+    worst = max(picks)
+    rows.append(Row('roi_align cpu', f"auto's pick with a gradient against the faster backend, worst case ({worst[1]}: {worst[2]})", worst[3], worst[4],
+                    'the faster', AUTO_TARGET))
+    return rows
+
 TARGET_CASE = ('training 8x150', 'float32', 'fwd+bwd')  # the RoIAlign issue: fused fwd+bwd >= 2x faster than torchvision
 
 def run(args) -> list:
     "The suite's rows: fused P3-P5 against MultiScaleRoIAlign per case, dtype and pass; the worst forward against its floor."
+    cpu_rows = run_cpu(args)
     if not has_gpu() or args.device != 'cuda':
-        return [skipped('roi_align', f'fused P3-P5, {kind} {n}x{k}, fp32/bf16, fwd and fwd+bwd', 'MultiScaleRoIAlign',
+        return cpu_rows + [skipped('roi_align', f'fused P3-P5, {kind} {n}x{k}, fp32/bf16, fwd and fwd+bwd', 'MultiScaleRoIAlign',
                         0.5 if (kind, n, k) == ('training', 8, 150) else None) for kind, n, k in CASES] + \
                [skipped('roi_align', 'fused fwd, worst case against the memory floor', 'floor', 2.0),
                 skipped('roi_align', 'fused P3-P5 deterministic backward, training 8x150, fp32/bf16, fwd+bwd', 'ours, atomic')]
@@ -196,7 +242,7 @@ def run(args) -> list:
                     'floor', 2.0, note='floor: bytes that must move / copy bandwidth'))
     if not hasattr(args, 'details'): args.details = []
     args.details.append(('RoIAlign in detail', detailed_table(detail, bandwidth)))
-    return rows
+    return cpu_rows + rows
 
 if __name__ == '__main__':
     args = __import__('common').parser('RoIAlign: Triton kernels against torchvision').parse_args()
