@@ -130,7 +130,8 @@ def _percent(metrics:dict, key:str) -> float:
     v = metrics.get(key)
     return math.nan if v is None or v < 0 else 100 * v
 
-def mean_se(values) -> tuple:
+def mean_se(values, # numbers, e.g. one paired AP difference per seed; NaN for a run that is missing
+           ) -> tuple: # (mean, standard error)
     "Mean and standard error of the mean (sample std / sqrt(n)) of the numbers that are not NaN; NaN where there are too few."
     v = np.asarray([x for x in values if not math.isnan(x)], dtype=float)
     return (v.mean() if len(v) else math.nan, v.std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else math.nan)
