@@ -10,7 +10,7 @@ __all__ = ['RETINANET', 'ABLATION_RUNS', 'ABLATION_TABLES', 'BOX_STATS', 'ABLATI
            'ablation_table', 'ablation_markdown', 'plot_ablation', 'mean_per_class_ap', 'detection_only',
            'multiply_adds', 'ablate']
 
-# %% ../nbs/21_ablation.ipynb #66f8cfd3
+# %% ../nbs/21_ablation.ipynb #92c03b38
 import contextlib, io, json, math
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +26,7 @@ from .coco import UserInputError
 from .reliability import load_checkpoint
 from .cli import train, QUICK
 
-# %% ../nbs/21_ablation.ipynb #8738434e
+# %% ../nbs/21_ablation.ipynb #895deb32
 RETINANET = dict(mask_on=False, self_adjust=False, beta_hat=0.11, best_match_threshold=None)  # the baseline: RetinaMask's three changes off
 _MATCHED = {**RETINANET, 'best_match_threshold': 0.0}  # RetinaNet with the paper's best matching
 _ADJUSTED = {**_MATCHED, 'self_adjust': True}  # and the self-adjusting smooth L1
@@ -48,7 +48,7 @@ def run_epochs(epochs:int, # the recipe's epochs
     "Epochs of a run that trains `factor` times the recipe."
     return max(1, round(epochs * factor))
 
-# %% ../nbs/21_ablation.ipynb #8727e548
+# %% ../nbs/21_ablation.ipynb #3113525d
 ABLATION_TABLES = {  # table number -> title; rows: label -> (run name, label of the row its gain is measured against); the paper's (box AP, mask AP)
     1: dict(title='Table 1: best matching threshold',
             rows={'0.5 (off)': ('match_off', None), '0.4': ('match_0.4', '0.5 (off)'), '0.3': ('match_0.3', '0.5 (off)'),
@@ -64,7 +64,7 @@ ABLATION_TABLES = {  # table number -> title; rows: label -> (run name, label of
             paper={'no mask head': (36.6, None), 'P3-P5': (36.9, 32.7), 'P3-P5, 1.5x': (37.1, 33.0)}),
 }
 
-# %% ../nbs/21_ablation.ipynb #de9c33cc
+# %% ../nbs/21_ablation.ipynb #f28a9d44
 def _xyxy(bbox) -> list: return [bbox[0], bbox[1], bbox[0] + bbox[2], bbox[1] + bbox[3]]
 
 def coverage(coco_gt, # the ground truth (pycocotools COCO), e.g. a training set's `.coco`
@@ -90,7 +90,7 @@ def coverage(coco_gt, # the ground truth (pycocotools COCO), e.g. a training set
     return dict(objects=counts['objects'], thin=counts['thin'], uncovered=counts['uncovered'] / max(1, counts['objects']),
                 thin_uncovered=counts['thin_uncovered'] / max(1, counts['thin']))
 
-# %% ../nbs/21_ablation.ipynb #cee58420
+# %% ../nbs/21_ablation.ipynb #670d7cd3
 def thin_object_ap(coco_gt, # the ground truth (pycocotools COCO)
                    results:list, # COCO box result records, e.g. a run's results_bbox.json
                    min_aspect:float=3., # thin: the box's long side at least this many times its short side
@@ -124,7 +124,7 @@ def duplicates_per_object(coco_gt, # the ground truth (pycocotools COCO)
             if n: extra += n - 1; found += 1
     return extra / found if found else math.nan
 
-# %% ../nbs/21_ablation.ipynb #f6e73515
+# %% ../nbs/21_ablation.ipynb #151d121d
 def _percent(metrics:dict, key:str) -> float:
     "A COCO statistic in %, NaN where the run has none (no masks) or pycocotools found no objects (-1)."
     v = metrics.get(key)
@@ -143,7 +143,7 @@ def verdict(mean:float, # mean of the paired differences
     if math.isnan(se): return ''
     return 'gain' if mean > 2 * se else 'loss' if mean < -2 * se else 'noise'
 
-# %% ../nbs/21_ablation.ipynb #6ffd9c2d
+# %% ../nbs/21_ablation.ipynb #6a0f5ad9
 BOX_STATS = ('AP', 'AP50', 'AP75', 'APs', 'APm', 'APl')  # the columns of the paper's Tables 1-3
 
 def ablation_runs(folder, # an ablation's folder, as `ablate` writes it
@@ -169,7 +169,7 @@ def ablation_runs(folder, # an ablation's folder, as `ablate` writes it
                                 'run `ablate` (or `retinamask ablate`) with the same settings to train them.')
     return runs
 
-# %% ../nbs/21_ablation.ipynb #6b46a479
+# %% ../nbs/21_ablation.ipynb #ef46bcfd
 def ablation_table(runs:dict, # {run name: {seed: metrics}} as `ablation_runs` returns it
                    table:int|dict=1, # a key of ABLATION_TABLES, or a table in its format
                   ) -> pd.DataFrame: # one line per row; columns (statistic, 'mean' or 'se') in %, the paired gains, 'vs', seeds, verdict
@@ -190,7 +190,7 @@ def ablation_table(runs:dict, # {run name: {seed: metrics}} as `ablation_runs` r
         lines[label] = line
     return pd.DataFrame.from_dict(lines, orient='index').rename_axis(spec['title'])
 
-# %% ../nbs/21_ablation.ipynb #346d7444
+# %% ../nbs/21_ablation.ipynb #20f8e6a1
 def _cell(mean:float, se:float, sign:bool=False) -> str:
     "'mean ± se' with one decimal, 'mean' without a standard error, '-' without a mean."
     if math.isnan(mean): return '-'
@@ -212,7 +212,7 @@ def ablation_markdown(table:pd.DataFrame, # as `ablation_table` returns it
         lines.append('| ' + ' | '.join([label, *cells, *('-' if v is None else f'{v:.1f}' for v in (box, mask))]) + ' |')
     return '\n'.join(lines) + '\n'
 
-# %% ../nbs/21_ablation.ipynb #5f010cc5
+# %% ../nbs/21_ablation.ipynb #5e80967e
 def plot_ablation(runs:dict, # {run name: {seed: metrics}} as `ablation_runs` returns it
                   table:int|dict=1, # a key of ABLATION_TABLES, or a table in its format
                   key:str='bbox_AP', # the metrics.json statistic to draw, e.g. 'bbox_AP' or 'segm_AP'
@@ -234,7 +234,7 @@ def plot_ablation(runs:dict, # {run name: {seed: metrics}} as `ablation_runs` re
     ax.legend(fontsize='small')
     return ax
 
-# %% ../nbs/21_ablation.ipynb #4218eac4
+# %% ../nbs/21_ablation.ipynb #ef3c26ba
 def mean_per_class_ap(runs:dict, # {run name: {seed: metrics}} as `ablation_runs` returns it
                       name:str, # the run, e.g. 'beta_adjust_0.11' or 'mask_p3p5'
                       iou_type:str='bbox', # 'bbox' or 'segm'
@@ -248,7 +248,7 @@ def mean_per_class_ap(runs:dict, # {run name: {seed: metrics}} as `ablation_runs
         if values: means[cls] = float(np.mean(values))
     return means
 
-# %% ../nbs/21_ablation.ipynb #c95c9c69
+# %% ../nbs/21_ablation.ipynb #6cc3385e
 def detection_only(model:RetinaMask, # a RetinaMask with its mask branch
                   ) -> RetinaMask: # the same detector without the mask branch, sharing no tensors with `model`
     "The detection part of a trained RetinaMask: the paper's RetinaNet at test time."
@@ -266,7 +266,7 @@ def multiply_adds(model:torch.nn.Module, # a detector in evaluation mode
     with counter, torch.inference_mode(): model(images)
     return counter.get_total_flops() // 2
 
-# %% ../nbs/21_ablation.ipynb #ccec6d1c
+# %% ../nbs/21_ablation.ipynb #24ea3e14
 ABLATION_RECIPE = dict(QUICK, data_changes=dict(thin_bars=True))  # the one-minute recipe on the demo shapes plus thin bars at any angle
 ABLATION_SEEDS = (0, 1, 2)  # three seeds: the fewest that give a paired difference a standard error of its own
 _NOT_COMPARED = ('num_workers',)  # settings that do not change a run's result
@@ -289,7 +289,7 @@ def _resumable(run:Path, epochs:int) -> bool:
     "Whether `run` holds an interrupted run to continue: a checkpoint from before its last epoch."
     return (run / 'last.pth').is_file() and load_checkpoint(run / 'last.pth')['epoch'] + 1 < epochs
 
-# %% ../nbs/21_ablation.ipynb #db9a3255
+# %% ../nbs/21_ablation.ipynb #1ab0e48b
 def ablate(folder='runs/ablation', # the ablation's folder: one run folder per run name and seed, then the tables
            tables:tuple=(1, 2, 3), # keys of ABLATION_TABLES (or tables in its format) to train and print
            seeds:tuple=ABLATION_SEEDS, # seeds of the runs; each seeds the weights, the data order and the built-in dataset
