@@ -11,16 +11,17 @@ import sys, time, traceback
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import Row, parser, report, machine_slug
-import roi_align, inference, train_step, data_loading, coco_eval, time_to_accuracy
+import roi_align, kernel_check, inference, train_step, data_loading, coco_eval, time_to_accuracy
 
-CASES = {'roi_align': roi_align, 'inference': inference, 'train_step': train_step, 'data_loading': data_loading,
-         'coco_eval': coco_eval, 'time_to_accuracy': time_to_accuracy}
+CASES = {'roi_align': roi_align, 'kernel_check': kernel_check, 'inference': inference, 'train_step': train_step,
+         'data_loading': data_loading, 'coco_eval': coco_eval, 'time_to_accuracy': time_to_accuracy}
 
 def main():
     p = parser(__doc__.splitlines()[0])
     p.add_argument('--only', nargs='*', choices=list(CASES), help='run only these cases')
     p.add_argument('--out', default=None, help='results file (default bench/results/<machine>.md)')
     args = p.parse_args()
+    args.details = []  # (title, Markdown) sections the cases add: the RoIAlign timings on a GPU, the compiled-kernel check
     rows, failed, start = [], [], time.perf_counter()
     for name in args.only or CASES:
         case_start = time.perf_counter()
@@ -33,8 +34,7 @@ def main():
         print(f'   {time.perf_counter() - case_start:.0f} s', flush=True)
     title = 'Benchmarks' + (' (--quick: smoke test, not a measurement)' if args.quick else '')
     text = report(rows, title, time.perf_counter() - start)
-    detail = getattr(args, 'detail', None)  # the RoIAlign case's full table, on a GPU
-    if detail: text += f'\n## RoIAlign in detail\n\n{detail}\n'
+    for section, detail in args.details: text += f'\n## {section}\n\n{detail}\n'
     out = Path(args.out) if args.out else Path(__file__).resolve().parent / 'results' / f'{machine_slug()}.md'
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)

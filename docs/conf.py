@@ -37,6 +37,7 @@ mathjax4_config = {'loader': {'paths': {'fonts': '[mathjax]/fonts'}}}
 
 html_theme = 'pydata_sphinx_theme'
 html_css_files = ['retinamask.css']
+html_js_files = ['retinamask.js']  # a 'source' link opens the collapsed source it points to
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
@@ -45,8 +46,6 @@ html_theme_options = {
     'header_links_before_dropdown': 4,
     'show_toc_level': 2,
     'navigation_with_keys': False,
-    'icon_links': [{'name': 'GitHub', 'url': 'https://github.com/retinamask/retinamask',
-                    'icon': 'fa-brands fa-github', 'type': 'fontawesome'}],
     'secondary_sidebar_items': ['page-toc'],
     'footer_start': ['copyright'],
     'footer_center': [],

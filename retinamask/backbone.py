@@ -81,6 +81,7 @@ class ResNetTrunk(nn.Module):
         # channels of C3, C4, C5: the last convolution of each stage's last block
         self.out_channels = [[m for m in layer[-1].modules() if isinstance(m, nn.Conv2d)][-1].out_channels
                              for layer in (self.layer2, self.layer3, self.layer4)]
+        self.c2_channels = [m for m in self.layer1[-1].modules() if isinstance(m, nn.Conv2d)][-1].out_channels
         groups = [(self.conv1, self.bn1), (self.layer1,), (self.layer2,), (self.layer3,), (self.layer4,)]
         for group in groups[:freeze_at]:
             for m in group: m.requires_grad_(False)
@@ -94,12 +95,13 @@ class ResNetTrunk(nn.Module):
 
     def forward(self,
                 x:Tensor, # (N, 3, H, W) normalised images, H and W multiples of 32
-               ) -> list: # [C3, C4, C5] at strides 8, 16, 32
-        "The outputs of res3, res4 and res5."
+                with_c2:bool=False, # also return C2 (stride 4), first
+               ) -> list: # [C3, C4, C5] at strides 8, 16, 32; [C2, C3, C4, C5] with `with_c2`
+        "The outputs of res3, res4 and res5 (and of res2)."
         c2 = self.layer1(self.maxpool(self.relu(self.bn1(self.conv1(x)))))
         c3 = self.layer2(c2)
         c4 = self.layer3(c3)
-        return [c3, c4, self.layer4(c4)]
+        return [c2, c3, c4, self.layer4(c4)][0 if with_c2 else 1:]
 
 # %% ../nbs/06_backbone.ipynb #89c7bf35
 class GroupNorm(nn.GroupNorm):
@@ -169,14 +171,26 @@ class ResNetFPN(nn.Module):
                  p6_from:str='p5', # input of P6: 'p5' or 'c5' (torchvision's v2)
                  stride_in_1x1:bool=False, # bottlenecks stride in their first 1x1 convolution (the official MSRA trunks)
                  conv_bias:bool|None=None, # bias of the pyramid's GroupNorm convolutions (the official -GN models: True)
+                 p2:bool=False, # also P2 (stride 4), from a C2 lateral, returned first: a finer level for the mask branch only
                 ):
         super().__init__()
         self.trunk = ResNetTrunk(name, weights, trunk_norm, freeze_at, widths, blocks, stride_in_1x1)
         self.fpn = FPN(self.trunk.out_channels, fpn_channels, fpn_norm, p6_from, conv_bias)
         self.out_channels = fpn_channels
+        self.p2 = None
+        if p2:  # P2 = 3x3(lateral(C2) + up2(P3)), initialised as the FPN's convolutions
+            self.p2 = nn.ModuleDict(dict(lateral=conv_norm(self.trunk.c2_channels, fpn_channels, 1, fpn_norm, conv_bias),
+                                         output=conv_norm(fpn_channels, fpn_channels, 3, fpn_norm, conv_bias)))
+            for m in self.p2.modules():
+                if isinstance(m, nn.Conv2d):
+                    nn.init.kaiming_uniform_(m.weight, a=1)
+                    if m.bias is not None: nn.init.zeros_(m.bias)
 
     def forward(self,
                 x:Tensor, # (N, 3, H, W) normalised images, H and W multiples of 32
-               ) -> list: # [P3, ..., P7] at strides 8, 16, 32, 64, 128
+               ) -> list: # [P3, ..., P7] at strides 8, 16, 32, 64, 128; with `p2`, [P2, P3, ..., P7]
         "Pyramid features of a batch of images."
-        return self.fpn(self.trunk(x))
+        if self.p2 is None: return self.fpn(self.trunk(x))
+        c2, *c = self.trunk(x, with_c2=True)
+        levels = self.fpn(c)
+        return [self.p2['output'](self.p2['lateral'](c2) + F.interpolate(levels[0], size=c2.shape[-2:], mode='nearest'))] + levels

@@ -393,7 +393,7 @@ def _setting(text:str) -> tuple:
 
 def _parser():
     "The `retinamask` argument parser."
-    from retinamask.ablation import ABLATION_STEPS  # it builds on this module
+    from retinamask.ablation import ABLATION_TABLES  # it builds on this module
     p = argparse.ArgumentParser(prog='retinamask', description='RetinaMask: train, evaluate, predict, demo, ablate.')
     sub = p.add_subparsers(dest='command', required=True)
     def data_args(q):
@@ -421,9 +421,10 @@ def _parser():
     d.add_argument('--out', help='the run folder (default: runs/demo, or runs/demo-quick with --quick)')
     d.add_argument('--quick', action='store_true', help='the one-minute recipe: a working detector after about a minute of training')
     d.add_argument('--epochs', type=int, help=f"default: {DEMO['epochs']}, or {QUICK['epochs']} with --quick")
-    b = sub.add_parser('ablate', help="the paper's ablation (Tables 1-3): every row x seed, finished runs kept (see 21_ablation)")
+    b = sub.add_parser('ablate', help="the paper's Tables 1-3: every run x seed, finished runs kept, interrupted ones resumed (see 21_ablation)")
     b.add_argument('--out', default='runs/ablation'); b.add_argument('--seeds', type=_whole(0), nargs='+')
-    b.add_argument('--epochs', type=_whole(1)); b.add_argument('--steps', nargs='+', choices=list(ABLATION_STEPS), help='rows, in table order')
+    b.add_argument('--epochs', type=_whole(1), help='epochs of a 1x run'); b.add_argument('--table', type=int, nargs='+', choices=list(ABLATION_TABLES),
+                                                                         help='1: best matching, 2: smooth L1, 3: mask head (default: all three)')
     b.add_argument('--preset', choices=list(PRESETS)); data_args(b); b.add_argument('--bs', type=_whole(1)); b.add_argument('--lr', type=_number(0))
     b.add_argument('--schedule', choices=['paper', 'one_cycle']); b.add_argument('--num-workers', type=_whole(0))
     for q in sub.choices.values(): q.add_argument('--debug', action='store_true', help='on an error, show its traceback too (or set RETINAMASK_DEBUG=1)')
@@ -451,7 +452,7 @@ def _run(a:argparse.Namespace):
     elif a.command == 'predict': metrics = dict(detections=len(predict_files(a.checkpoint, a.images, a.out, a.score_thresh)), out=a.out)
     elif a.command == 'ablate':
         from retinamask.ablation import ablate  # it builds on this module
-        ablate(a.out, a.seeds, a.epochs, a.steps, a.preset, a.data, bs=a.bs, lr=a.lr, schedule=a.schedule,
+        ablate(a.out, a.table, a.seeds, a.epochs, a.preset, a.data, bs=a.bs, lr=a.lr, schedule=a.schedule,
                data_changes=changes or None, dataset_kwargs=data_kw or None, num_workers=a.num_workers)
         if _rank() == 0: print((Path(a.out) / 'ablation.md').read_text())
         return

@@ -303,7 +303,7 @@ class Checkpoint(Callback):
 
 # %% ../nbs/15_learner.ipynb #68236964
 class MetricsCSV(Callback):
-    "Append each trained epoch's row of the progress table to a CSV file (a resumed run continues the same file)."
+    "Append each trained epoch's row of the progress table, and the training seconds so far, to a CSV file (a resumed run continues it)."
     order = 60  # after the Recorder has computed the epoch's values
 
     def __init__(self,
@@ -317,10 +317,12 @@ class MetricsCSV(Callback):
         trained, self.trained = getattr(self, 'trained', False), False
         if not trained or _rank() != 0: return
         names = [n for n in self.recorder.metric_names if n != 'time']
+        values = [self.epoch, *self.recorder.values[-1]][:len(names)]
+        if timer := getattr(self.learn, 'train_timer', None): names, values = [*names, 'train_seconds'], [*values, round(timer.seconds, 1)]
         new = not self.path.exists()
         with self.path.open('a') as f:
             if new: f.write(','.join(names) + '\n')
-            f.write(','.join(str(v) for v in [self.epoch, *self.recorder.values[-1]][:len(names)]) + '\n')
+            f.write(','.join(str(v) for v in values) + '\n')
 
 # %% ../nbs/15_learner.ipynb #49f6a54a
 def resume(learn:Learner, # a learner built with the same config as the checkpoint's

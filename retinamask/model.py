@@ -59,7 +59,7 @@ class RetinaMaskConfig:
     roi_aligned:bool=True # RoIAlign half-pixel correction (the official code: False)
     roi_canonical_size:float=224. # box side pooled from the canonical level
     roi_canonical_level:int=4 # pyramid level of a canonical box (P4)
-    mask_strides:tuple=(8, 16, 32) # strides of the levels the mask head reads (P3, P4, P5)
+    mask_strides:tuple=(8, 16, 32) # strides of the levels the mask head reads (P3, P4, P5); (4, 8, 16, 32) adds a P2 for the mask branch
     mask_fg_iou:float=0.5 # IoU with an object at or above which a mask proposal is positive
     mask_proposals_per_image:int=100 # detections per image used as mask proposals in training (plus the ground truth)
     masks_per_image:int|None=50 # top detections per image that get a mask at inference; None: every detection
@@ -92,7 +92,8 @@ class RetinaMaskConfig:
         checks = [(self.norm in ('none', 'gn'), "norm must be 'none' or 'gn'"),
                   (len(self.anchor_sizes) == len(self.anchor_strides), 'anchor_sizes and anchor_strides need one entry per level'),
                   (self.mask_resolution == 2 * self.roi_output_size, 'mask_resolution must be 2 * roi_output_size (the mask head upsamples by 2)'),
-                  (self.anchor_strides[:len(self.mask_strides)] == self.mask_strides, 'mask_strides must be the first anchor_strides (P3, P4, P5)'),
+                  (self.mask_strides in (self.anchor_strides[:len(self.mask_strides)], (self.anchor_strides[0] // 2,) + self.anchor_strides[:len(self.mask_strides) - 1]),
+                   'mask_strides must be the first anchor_strides (P3, P4, P5), optionally after half the first one (P2)'),
                   (0 < self.fg_iou and self.bg_iou <= self.fg_iou, 'need 0 < fg_iou and bg_iou <= fg_iou'),
                   (self.head_norm in (None, 'none', 'gn'), "head_norm must be None, 'none' or 'gn'"),
                   (self.p6_from in ('p5', 'c5'), "p6_from must be 'p5' or 'c5'"),
@@ -201,9 +202,10 @@ class RetinaMask(nn.Module):
                 ):
         super().__init__()
         c = self.config = config if config is not None else RetinaMaskConfig()
+        self.box_level = int(c.mask_strides[0] < c.anchor_strides[0])  # index of P3 in the pyramid: 1 when the mask branch adds a P2
         bias = True if c.norm_conv_bias else None
         self.backbone = ResNetFPN(c.backbone, c.weights, c.trunk_norm, c.freeze_at, c.fpn_channels, c.norm, c.trunk_widths, c.trunk_blocks,
-                                  c.p6_from, c.stride_in_1x1, bias)
+                                  p6_from=c.p6_from, stride_in_1x1=c.stride_in_1x1, conv_bias=bias, p2=bool(self.box_level))
         self.head = RetinaNetHead(c.fpn_channels, len(c.anchor_scales) * len(c.anchor_ratios), c.num_classes, c.head_convs,
                                   c.norm if c.head_norm is None else c.head_norm, c.prior, bias)
         self.box_loss = SelfAdjustingSmoothL1(c.beta_hat, c.momentum, c.self_adjust)
@@ -274,7 +276,7 @@ class RetinaMask(nn.Module):
         "Losses in training mode; detections in evaluation mode, and (losses, detections) given targets (torchvision: detections only)."
         x, sizes = self.batch_images(images)
         features = self.backbone(x)
-        cls_logits, box_deltas = self.head(features)
+        cls_logits, box_deltas = self.head(features[self.box_level:])  # the box levels are P3-P7, with or without a P2
         anchors = self.anchors(x.shape[-2:], x.device)
         if cls_logits.shape[1] != sum(len(a) for a in anchors):
             raise RuntimeError(f'the heads scored {cls_logits.shape[1]} anchors but there are {sum(len(a) for a in anchors)}: '
@@ -288,7 +290,7 @@ class RetinaMask(nn.Module):
         return self.compute_losses(features, cls_logits, box_deltas, anchors, sizes, targets), detections
 
     def compute_losses(self,
-               features:list, # [P3, ..., P7]
+               features:list, # [P3, ..., P7], after P2 when the mask branch has one
                cls_logits:Tensor, # (N, R, C) class logits of all anchors
                box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
                anchors:list, # per level, (R_l, 4) anchors
@@ -318,7 +320,7 @@ class RetinaMask(nn.Module):
         return losses
 
     def detect(self,
-               features:list, # [P3, ..., P7]
+               features:list, # [P3, ..., P7], after P2 when the mask branch has one
                cls_logits:Tensor, # (N, R, C) class logits of all anchors
                box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
                anchors:list, # per level, (R_l, 4) anchors

@@ -245,7 +245,7 @@ def test_config_and_count_options():
     refused(*run('train', '--bs', 'eight'), "argument --bs: expected a whole number, got 'eight'", exit_status=2)
     refused(*run('train', '--preset', 'r18'), "argument --preset: invalid choice: 'r18'", exit_status=2)
     refused(*run('predict', 'x.pth', 'x.png', '--score-thresh', 2), 'argument --score-thresh: must be at least 0 and at most 1, got 2', exit_status=2)
-    refused(*run('ablate', '--steps', 'retinanett'), "argument --steps: invalid choice: 'retinanett'", exit_status=2)
+    refused(*run('ablate', '--table', '4'), 'argument --table: invalid choice: 4', exit_status=2)
     refused(*run('demo', '--epochs', 0), '--epochs 0: a run trains at least one epoch')
 
 def test_output_paths(data, run_folder, tmp_path):

@@ -1,18 +1,22 @@
 """Build the documentation website from the notebooks, without Quarto: `make docs`.
 
-1. nbdev's own processing, `nbdev.serve.proc_nbs`, into _proc/ (directives applied, hidden and exported cells
-   dropped, `show_doc` cells added for every exported name, names in backticks linked), as for nbdev-docs.
-   Its `exec_show_docs` step is left out: it re-runs import and exported cells, which is slow and fails on cells
-   that mix imports with other code. The API entries are made here instead, by nbdev's `show_doc` on the
-   package's own objects (the notebooks are already exported).
+1. nbdev's own processing, `nbdev.serve.proc_nbs`, into _proc/ (directives applied, hidden cells dropped, `show_doc`
+   cells added for every exported name, names in backticks linked), as for nbdev-docs, except two steps:
+   `exec_show_docs` (it re-runs import and exported cells, which is slow and fails on cells that mix imports with other
+   code) and `rm_export` (it drops the exported cells, and with them the code the notebooks teach).
 2. Each processed notebook is staged in _sphinx/src/ as a MyST-NB page, named as nbdev names it (`losses.html`
    for 03_losses.ipynb) and with Quarto's Markdown (front matter, callouts, attributes) turned into MyST.
+   Every exported name gets an API entry made here from the package's own objects (the notebooks are already
+   exported): signature, docstring, a table of its parameters (name, type, default, docment), and for a class an entry
+   per method. The exported cell that defines it follows, collapsible and highlighted; the entry's "source" link
+   points there. Exported cells that define no public name (imports, constants, private helpers, kernels) are shown
+   as code, as in the notebook.
    Top-level notebooks, in file-name order, make the "Library" section; each folder (nbs/tutorials/) its own.
 3. `sphinx-build -W --keep-going` (warnings are errors) with docs/conf.py writes the site; it is copied to _site/.
 
     python tools/docs.py   # build _site/; exit 1 on any problem (the site is still written, for a look)
 """
-import inspect, json, os, re, shutil, subprocess, sys, warnings
+import html, inspect, json, os, re, shutil, subprocess, sys, warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,11 +42,12 @@ def notebooks():
     return sorted(rels, key=lambda r: (r != Path('index.ipynb'), len(r.parts) > 1, str(r.parent), r.name))
 
 def process(rels):
-    "Run `proc_nbs` (without `exec_show_docs`) on each notebook, so that one that fails does not stop the others."
+    "Run `proc_nbs` (without `exec_show_docs` and `rm_export`) on each notebook, so that one that fails does not stop the others."
     import nbdev.processors as procs
     from nbdev.serve import proc_nbs
     base = procs.FilterDefaults.base_procs
-    procs.FilterDefaults.base_procs = lambda self: [p for p in base(self) if p is not procs.exec_show_docs]
+    left_out = {procs.exec_show_docs, procs.rm_export}
+    procs.FilterDefaults.base_procs = lambda self: [p for p in base(self) if p not in left_out]
     done = []
     for rel in rels:
         try:
@@ -156,20 +161,13 @@ def pandoc_markdown(text):
     return heading_attrs(quarto_divs(text))
 
 _re_show_doc = re.compile(r'^show_doc\((.*)\)\s*$')
-_re_source_link = re.compile(r'^\[source\]\(([^)]*)\)\{[^}]*\}\s*$', re.M)
-
-def tidy_show_doc(md):
-    "show_doc's Markdown for a Sphinx page: no `---` rule (docutils refuses one before a heading), source link kept."
-    md = re.sub(r'^\s*---\n', '', md)
-    return _re_source_link.sub(
-        lambda m: f'<a class="showdoc-source" href="{m.group(1).replace("#LNone", "")}">source</a>', md)
 
 def with_lazy_imports(render, line, namespace, tries=5):
     """`render()`, after importing the modules a signature names but its module imports only inside functions.
 
     A plotting function of a torch-only module imports matplotlib when called (STYLE.md) and says it returns
-    `'matplotlib.axes.Axes'`; `show_doc` evaluates that annotation in the module, where `matplotlib` is not
-    defined. Here (this process only) such a module is imported into the module's namespace, and rendering retried.
+    `'matplotlib.axes.Axes'`; evaluating that annotation in the module fails, as `matplotlib` is not defined
+    there. Here (this process only) such a module is imported into the module's namespace, and rendering retried.
     """
     import importlib
     for _ in range(tries):
@@ -187,18 +185,128 @@ def with_lazy_imports(render, line, namespace, tries=5):
             else: raise
     return render()
 
-def show_doc_markdown(code, namespace):
-    "The Markdown nbdev's `show_doc` gives for each `show_doc(...)` line, names in backticks linked as nbdev links them."
-    from nbdev.showdoc import show_doc
+def type_name(anno) -> str:
+    "An annotation as a reader writes it: `Tensor`, `float | None`, `dict`; '' for none."
+    if anno is inspect.Parameter.empty or anno is inspect.Signature.empty: return ''
+    if isinstance(anno, str): return anno
+    if anno is None or anno is type(None): return 'None'
+    if isinstance(anno, type) and not getattr(anno, '__args__', None): return anno.__qualname__
+    return re.sub(r'\b(?:typing|torch|collections\.abc|pathlib)\.', '', str(anno)).replace(' | ', '|').replace('|', ' | ')
+
+def default_text(value) -> str:
+    "A default as code ('' for none), shortened when long."
+    if value is inspect.Parameter.empty: return ''
+    if inspect.isclass(value) or inspect.isroutine(value): return value.__qualname__  # not `<class '...'>`
+    text = repr(value)
+    if text.startswith('<'): return f'{type(value).__name__}(...)'  # an object without a repr Python could read
+    return text if len(text) <= 48 else text[:45] + '...'
+
+def table_text(text) -> str:
+    "Text for a Markdown table cell: one line, pipes escaped."
+    return ' '.join(str(text or '').split()).replace('|', r'\|')
+
+def code_span(text) -> str:
+    "`text` as inline code, safe inside a table cell."
+    return f'`{table_text(text)}`' if text else ''
+
+def parameter_docs(obj) -> dict:
+    "The docments of the parameters (and of the result) of a function, method, property or class, less `self`."
+    from fastcore.docments import docments
+    import dataclasses
+    if isinstance(obj, property): obj = obj.fget
+    if inspect.isclass(obj) and not dataclasses.is_dataclass(obj):
+        if '__init__' not in vars(obj): return {}  # inherits its parameters: nothing of its own to document
+        obj = obj.__init__
+    try: docs = docments(obj if inspect.isclass(obj) else inspect.unwrap(obj), full=True)
+    except (TypeError, ValueError, OSError): return {}
+    return {k: v for k, v in docs.items() if k not in ('self', 'cls')}
+
+def signature_text(name, obj, kind) -> str:
+    "How the entry is called, one parameter per line when long: `match_anchors(anchors, gt_boxes, pos_thresh=0.5)`."
+    if kind == 'property': return f'{name}  # property'
+    target = obj.__init__ if kind == 'class' and '__init__' in vars(obj) else obj
+    try: sig = inspect.signature(target)
+    except (TypeError, ValueError): return name
+    params = [p for n, p in sig.parameters.items() if n not in ('self', 'cls')]
+    parts, star = [], False
+    for p in params:
+        if p.kind is p.KEYWORD_ONLY and not star: parts.append('*'); star = True
+        if p.kind is p.VAR_POSITIONAL: star = True
+        parts.append(str(p.replace(annotation=p.empty, default=p.empty)) +
+                     ('' if p.default is p.empty else '=' + default_text(p.default)))
+    head = f'class {name}' if kind == 'class' else name
+    if kind == 'class' and len(parts) > 8: return f'{head}(...)  # {len(parts)} parameters, below'
+    one_line = f'{head}({", ".join(parts)})'
+    return one_line if len(one_line) <= 88 else head + '(\n' + ''.join(f'    {a},\n' for a in parts) + ')'
+
+def param_table(docs) -> str:
+    "The parameters (and what is returned) as a Markdown table: name, type, default, the docment."
+    rows = [f'| {code_span(n)} | {table_text(type_name(d.get("anno", inspect.Parameter.empty)))} | '
+            f'{code_span(default_text(d.get("default", inspect.Parameter.empty)))} | {table_text(d.get("docment"))} |'
+            for n, d in docs.items() if n != 'return']
+    ret = docs.get('return') or {}
+    if type_name(ret.get('anno', inspect.Parameter.empty)) or ret.get('docment'):
+        rows.append(f'| **returns** | {table_text(type_name(ret.get("anno", inspect.Parameter.empty)))} | | '
+                    f'{table_text(ret.get("docment"))} |')
+    if not rows: return ''
+    return '\n'.join(['| Parameter | Type | Default | Details |', '|---|---|---|---|', *rows])
+
+def entry_kind(obj) -> str:
+    "'property', 'class' or 'function' (a method too)."
+    if isinstance(obj, property): return 'property'
+    if inspect.isclass(obj): return 'class'
+    return 'function'
+
+def class_methods(cls, skip) -> list:
+    "A class's own public methods and properties, in the order the class defines them, less those in `skip`."
+    out = []
+    for n, v in vars(cls).items():
+        if n.startswith('_') or f'{cls.__name__}.{n}' in skip: continue
+        if isinstance(v, (staticmethod, classmethod)): v = getattr(cls, n)
+        if isinstance(v, property) or (callable(v) and inspect.isfunction(inspect.unwrap(v))): out.append((n, v))
+    return out
+
+def api_entry(name, obj, source_id, skip=(), level=3) -> str:
+    "The Markdown of one API entry: heading, the link to its source, signature, docstring, parameter table, methods."
     from nbdev.doclinks import NbdevLookup
+    kind = entry_kind(obj)
+    docs = parameter_docs(obj)
+    n_params = sum(1 for k in docs if k != 'return')
+    label = {'class': 'class', 'property': 'property'}.get(kind, 'method' if '.' in name else 'function')
+    marker = (f'<div class="api-entry" data-name="{html.escape(name)}" data-kind="{label}" data-params="{n_params}">'
+              f'<span class="api-kind">{label}</span>'
+              + (f'<a class="showdoc-source" href="#{source_id}">source</a>' if source_id else '') + '</div>')
+    doc = inspect.getdoc(obj.fget if kind == 'property' else obj) or ''
+    parts = [f'{"#" * level} {name}', marker, f'```python\n{signature_text(name, obj, kind)}\n```',
+             NbdevLookup().linkify(doc), param_table(docs)]
+    if kind == 'class':
+        for m, v in class_methods(obj, skip):
+            parts.append(api_entry(f'{name}.{m}', v, source_id, level=level + 1))
+    return '\n\n'.join(p for p in parts if p)
+
+def source_block(code, source_id, names, rel) -> str:
+    "An exported cell's code, highlighted, in a collapsible block the entries' 'source' links open (one line of HTML)."
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
+    body = highlight(code, PythonLexer(), HtmlFormatter(cssclass='highlight'))
+    label = ', '.join(f'<code>{html.escape(n)}</code>' for n in names)
+    block = (f'<details class="api-source" id="{source_id}"><summary>Source of {label} '
+             f'<span class="api-source-file">(nbs/{html.escape(rel.as_posix())})</span></summary>'
+             f'<div class="highlight-python notranslate">{body}</div></details>')
+    return block.replace('\n', '&#10;')  # one line: a blank line of code would end Markdown's HTML block
+
+def show_doc_names(code) -> list:
+    "The names the `show_doc(...)` lines of a cell document."
+    return [_re_show_doc.match(l).group(1).split(',')[0].strip() for l in filter(None, code.splitlines())]
+
+def api_markdown(code, namespace, source_id, skip) -> str:
+    "The API entries of a cell of `show_doc(...)` lines."
     parts = []
-    for line in filter(None, code.splitlines()):
-        if not _re_show_doc.match(line): raise ValueError(f'not a show_doc call: {line!r}')
-        doc = with_lazy_imports(lambda: eval(line, {**namespace, 'show_doc': show_doc}), line, namespace)
-        md = doc._repr_markdown_()
-        try: md = md.replace('#LNone)', f'#L{inspect.getsourcelines(inspect.unwrap(doc.sym))[1]})')  # nbdev misses it
-        except (TypeError, OSError): pass
-        parts.append(NbdevLookup().linkify(md))
+    for line, name in zip(filter(None, code.splitlines()), show_doc_names(code)):
+        obj = eval(name, namespace)
+        level = 4 if '.' in name else 3  # a method documented on its own (`@patch`) sits under its class
+        parts.append(with_lazy_imports(lambda: api_entry(name, obj, source_id, skip, level), line, namespace))
     return '\n\n'.join(parts)
 
 def module_namespace(default_exp):
@@ -221,10 +329,31 @@ def output_markdown(cell):
         elif 'text/markdown' in o.get('data', {}): texts.append(''.join(o['data']['text/markdown']))
     return '\n\n'.join(t.strip('\n') for t in texts if t.strip())
 
+_EXPORTED, _HIDDEN = {'export', 'exports', 'exporti'}, {'hide', 'default_exp'}
+
+def is_show_doc(cell) -> bool:
+    "A code cell of `show_doc(...)` lines only (as nbdev adds them after every exported cell)."
+    if cell['cell_type'] != 'code': return False
+    lines = [l for l in split_directives(src(cell))[1].splitlines() if l.strip()]
+    return bool(lines) and all(_re_show_doc.match(l) for l in lines)
+
+def unique_id(base, taken) -> str:
+    "`base`, or `base-2`, `base-3` ... if a page already has it."
+    ident, k = base, 1
+    while ident in taken: k += 1; ident = f'{base}-{k}'
+    taken.add(ident)
+    return ident
+
 def stage_notebook(rel, nb, meta):
-    "The processed notebook as a MyST-NB page: MyST Markdown, directives applied, show_doc entries rendered."
-    cells, namespace = [], None
-    for cell in nb['cells']:
+    "The processed notebook as a MyST-NB page: MyST Markdown, directives applied, API entries and their source."
+    from quarto_compat import pandoc_slug
+    cells, namespace, source_ids = [], None, set()
+    nb_cells = nb['cells']
+    shown = {n for c in nb_cells if is_show_doc(c) for n in show_doc_names(split_directives(src(c))[1])}
+    i = 0
+    while i < len(nb_cells):
+        cell = nb_cells[i]
+        i += 1
         text = src(cell)
         if cell['cell_type'] == 'raw':
             if text.startswith('---'):  # nbdev's front matter: the page title and its one-line summary
@@ -237,18 +366,26 @@ def stage_notebook(rel, nb, meta):
             if text.strip(): cells.append(md_cell(text))
             continue
         dirs, code = split_directives(text)
-        if not code and not cell.get('outputs'): continue
-        if _re_show_doc.match(code.splitlines()[0] if code else ''):
-            md = output_markdown(cell)  # an explicit show_doc cell keeps its stored output
-            if not md:
-                try:
-                    if namespace is None: namespace = module_namespace(default_exp(rel))
-                    md = show_doc_markdown(code, namespace)
-                except Exception as e:
-                    problems.append(f'nbs/{rel}: `{code}` failed: {type(e).__name__}: {e} (API entries are made from '
-                                    'the exported package: run nbdev-export; names in a signature must exist in its module)')
-                    continue
-            cells.append(md_cell(pandoc_markdown(tidy_show_doc(md))))
+        if dirs.keys() & _HIDDEN or (not code and not cell.get('outputs')): continue
+        exported = bool(dirs.keys() & _EXPORTED)
+        entries = [code] if is_show_doc(cell) else []  # a show_doc cell of its own documents a name from elsewhere
+        while exported and i < len(nb_cells) and is_show_doc(nb_cells[i]):  # nbdev put them after the exported cell
+            entries.append(split_directives(src(nb_cells[i]))[1])
+            i += 1
+        if exported and not entries:  # imports, constants, private helpers, kernels: code, as the notebook shows it
+            cells.append({**cell, 'source': code, 'metadata': {}, 'outputs': []})
+            continue
+        if entries:
+            names = [n for e in entries for n in show_doc_names(e)]
+            source_id = unique_id('source-' + pandoc_slug(names[0]), source_ids) if exported else None
+            try:
+                if namespace is None: namespace = module_namespace(default_exp(rel))
+                cells.append(md_cell('\n\n'.join(api_markdown(e, namespace, source_id, shown) for e in entries)))
+            except Exception as e:
+                problems.append(f'nbs/{rel}: `{entries[0]}` failed: {type(e).__name__}: {e} (API entries are made from '
+                                'the exported package: run nbdev-export; names in a signature must exist in its module)')
+                continue
+            if exported: cells.append(md_cell(source_block(code, source_id, names, rel)))
             continue
         echo = dirs.get('echo', 'true') != 'false'
         if dirs.get('output') == 'asis':
@@ -283,6 +420,14 @@ def section_page(entries, title):
         desc = meta.get('description', '')
         lines.append(f'- [{title_of(meta, page)}]({page.rsplit("/", 1)[-1]}.ipynb)' + (f': {desc}' if desc else ''))
     return '\n'.join(lines + ['', toctree(entries), ''])
+
+def markdown_outputs(cell, fix):
+    "A code cell with `fix` applied to its Markdown outputs (tables a notebook prints, whose names nbdev linked)."
+    def output(o):
+        md = o.get('data', {}).get('text/markdown')
+        if md is None: return o
+        return {**o, 'data': {**o['data'], 'text/markdown': fix(md if isinstance(md, str) else ''.join(md))}}
+    return {**cell, 'outputs': [output(o) for o in cell.get('outputs', [])]} if cell.get('outputs') else cell
 
 def write_if_changed(path, text):
     "Write only what changed, so that Sphinx rebuilds only the pages whose notebooks changed."
@@ -322,8 +467,8 @@ def stage(processed):
         tocs.append(section)
     staged['index'].append(md_cell(toctree(tocs)))
     for page, cells in staged.items():
-        cells = [{**c, 'source': local_links(src(c), page, lookup, anchors, doc_url)} if c['cell_type'] == 'markdown'
-                 else c for c in cells]
+        fix = lambda text: local_links(text, page, lookup, anchors, doc_url)
+        cells = [{**c, 'source': fix(src(c))} if c['cell_type'] == 'markdown' else markdown_outputs(c, fix) for c in cells]
         written.add(write_if_changed(SRC / f'{page}.ipynb', json.dumps(notebook(cells), indent=1)))
     for f in NBS.rglob('*'):  # pictures and data a notebook's Markdown refers to
         rel = f.relative_to(NBS)

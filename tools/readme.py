@@ -8,7 +8,7 @@ as Python blocks followed by their stored text output.
     python tools/readme.py          # write README.md
     python tools/readme.py --check  # exit 1 if README.md is not what index.ipynb gives
 """
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +31,10 @@ def front_matter(src):
     return '\n\n'.join(filter(None, [f"# {meta['title']}" if meta.get('title') else '',
                                        f"> {meta['description']}" if meta.get('description') else '']))
 
+def notebook_links(markdown):
+    "Links between notebooks (`01_anchors.ipynb`, relative to nbs/) as links from the repository root, where README.md is."
+    return re.sub(r'\]\((?!\w+:|/|#)([\w/.-]+\.ipynb)', r'](nbs/\1', markdown)
+
 def to_markdown(nb):
     "Markdown for the cells of a processed notebook."
     parts = []
@@ -38,7 +42,7 @@ def to_markdown(nb):
         src = ''.join(cell['source']).strip()
         if not src: continue
         if cell['cell_type'] == 'raw' and src.startswith('---'): parts.append(front_matter(src))
-        elif cell['cell_type'] == 'markdown': parts.append(src)
+        elif cell['cell_type'] == 'markdown': parts.append(notebook_links(src))
         elif cell['cell_type'] == 'code':
             parts.append(f'```python\n{src}\n```')
             text = ''.join(output_text(o) for o in cell.get('outputs', [])).strip('\n')
