@@ -186,10 +186,11 @@ class BetaTracker(Callback):
 
     def plot_beta(self,
                   ax=None, # matplotlib axes; a new figure if None
+                  coords:tuple=('dx', 'dy', 'dw', 'dh'), # coordinates to draw; the paper's Figure 3 draws dx and dw
                  ):
         "The paper's Figure 3 for this run: beta and the running statistics per coordinate."
         beta_hat = self.loss_module.beta_hat if self.loss_module is not None else None
-        return plot_beta(self.history, beta_hat=beta_hat, ax=ax)
+        return plot_beta(self.history, beta_hat=beta_hat, ax=ax, coords=coords)
 
 # %% ../nbs/15_learner.ipynb #36d30d68
 def _gather_records(records:list) -> list:

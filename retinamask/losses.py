@@ -143,6 +143,7 @@ def plot_beta(
     beta_hat:float|None=None, # draw the upper bound as a grey horizontal line
     ax=None, # matplotlib axes to draw on; a new figure if None
     logy:bool=True, # log scale: beta spans several orders of magnitude
+    coords:tuple=('dx', 'dy', 'dw', 'dh'), # the coordinates to draw; the paper's Figure 3 draws dx and dw
 ):
     "Self-adjusting smooth L1 over training: per coordinate, beta (solid), running mean (dashed), running variance (dotted)."
     import matplotlib.pyplot as plt  # here, so that importing the losses never pulls in matplotlib
@@ -154,13 +155,16 @@ def plot_beta(
              if k in history]
     if ax is None: _, ax = plt.subplots(figsize=(7, 4))
     handles = []
-    for c, coord in enumerate(('dx', 'dy', 'dw', 'dh')):
+    for coord in coords:
+        c = ('dx', 'dy', 'dw', 'dh').index(coord)
         line, = ax.plot(steps, beta[:, c], label=coord)
         handles.append(line)
         for k, style, _ in stats: ax.plot(steps, _as_numpy(history[k])[:, c], style, color=line.get_color())
     if stats:  # one colour per coordinate, one line style per quantity
         handles += [Line2D([], [], color='k', ls=style, label=name) for _, style, name in [('', '-', 'β'), *stats]]
-    if beta_hat is not None: ax.axhline(beta_hat, color='0.5', lw=0.8)
+    if beta_hat is not None:
+        ax.axhline(beta_hat, color='0.5', lw=0.8)
+        handles.append(Line2D([], [], color='0.5', lw=0.8, label='bound β̂'))
     if logy: ax.set_yscale('log')
     ax.set(xlabel='training step', title='Self-adjusting smooth L1',
            ylabel='β, running mean (offset units), variance (squared)' if stats else 'β (encoded box-offset units)')
