@@ -23,10 +23,22 @@ from .heads import RetinaNetHead, MaskHead
 from .postprocess import postprocess_detections, paste_masks, mask_training_targets
 from .transforms import pad_images
 
+# %% ../nbs/09_model.ipynb #6a06e9ab
+# fastcore's `patch` in a few lines: this module needs torch only, and nbdev (docs, `__all__`) knows methods by this name
+def patch(f, # a function whose first parameter is annotated with a class, or a classmethod of one
+         ):
+    "Make `f` a method of the class its first parameter is annotated with, and return it."
+    fn = getattr(f, '__func__', f)  # a classmethod's function
+    cls = fn.__annotations__[fn.__code__.co_varnames[0]]
+    fn.__qualname__ = f'{cls.__qualname__}.{fn.__name__}'  # what docs and reprs call it: `RetinaMask.forward`
+    setattr(cls, fn.__name__, f)
+    return f
+
 # %% ../nbs/09_model.ipynb #5efbef90
 @dataclass
 class RetinaMaskConfig:
     "Every hyper-parameter of RetinaMask; the defaults are the paper's ResNet-50-FPN model (preset `r50`)."
+    # the network: trunk, pyramid and RetinaNet subnets
     num_classes:int=80 # object classes (sigmoid outputs, no background class)
     backbone:str='resnet50' # trunk: 'resnet50', 'resnet101', 'resnext101_32x8d' (any key of TORCHVISION_TRUNKS) or 'narrow_resnet'
     weights:str|None=None # torchvision weight set of the trunk ('DEFAULT', 'IMAGENET1K_V1' ...); None: random initialisation
@@ -38,6 +50,7 @@ class RetinaMaskConfig:
     norm:str='none' # normalisation in the FPN and the head towers: 'none', or 'gn' for the paper's -GN models
     head_convs:int=4 # 3x3 convolutions in each RetinaNet subnet
     prior:float=0.01 # initial probability of every class score
+    # anchors, and which of them are positive
     anchor_sizes:tuple=ANCHOR_SIZES # base anchor size on P3..P7, pixels
     anchor_strides:tuple=ANCHOR_STRIDES # strides of P3..P7, pixels
     anchor_scales:tuple=OCTAVE_SCALES # octave multipliers of each base size
@@ -45,11 +58,13 @@ class RetinaMaskConfig:
     fg_iou:float=0.5 # anchor IoU at or above which an anchor is positive
     bg_iou:float=0.4 # anchor IoU below which an anchor is background
     best_match_threshold:float|None=0.0 # best-matching policy: each object's best anchors are positive above this IoU; None: off (RetinaNet)
+    # the losses
     focal_alpha:float=0.25 # focal loss alpha
     focal_gamma:float=2.0 # focal loss gamma
     beta_hat:float=0.11 # smooth L1 control point: upper bound of the self-adjusting beta, or the fixed beta
     self_adjust:bool=True # self-adjusting smooth L1; False: fixed beta = beta_hat (RetinaNet)
     momentum:float=0.1 # weight of a new batch in the running statistics of the self-adjusting smooth L1
+    # the mask branch
     mask_on:bool=True # the mask branch; False: exactly RetinaNet
     mask_channels:int=256 # width of the mask head's convolutions
     mask_convs:int=4 # 3x3 convolutions in the mask head
@@ -63,10 +78,12 @@ class RetinaMaskConfig:
     mask_fg_iou:float=0.5 # IoU with an object at or above which a mask proposal is positive
     mask_proposals_per_image:int=100 # detections per image used as mask proposals in training (plus the ground truth)
     masks_per_image:int|None=50 # top detections per image that get a mask at inference; None: every detection
+    # inference
     score_thresh:float=0.05 # inference: candidates must score above this
     topk_per_level:int=1000 # inference: candidates kept per level
     nms_thresh:float=0.4 # inference: per-class NMS IoU threshold
     detections_per_image:int=100 # inference: detections kept per image
+    # the input
     pixel_mean:tuple=(0.485, 0.456, 0.406) # RGB mean subtracted from [0, 1] images (ImageNet)
     pixel_std:tuple=(0.229, 0.224, 0.225) # RGB standard deviation images are divided by (ImageNet)
     size_divisible:int=32 # the batch is padded so that its height and width are multiples of this
@@ -86,46 +103,27 @@ class RetinaMaskConfig:
     # a training recipe
     freeze_detector:bool=False # train the mask head only: trunk, FPN and heads keep their weights and statistics, so boxes do not move
 
-    def __post_init__(self):
-        for f in fields(self):  # lists (from JSON, say) become tuples, so that configs compare and hash alike
-            if isinstance(getattr(self, f.name), list): setattr(self, f.name, tuple(getattr(self, f.name)))
-        checks = [(self.norm in ('none', 'gn'), "norm must be 'none' or 'gn'"),
-                  (len(self.anchor_sizes) == len(self.anchor_strides), 'anchor_sizes and anchor_strides need one entry per level'),
-                  (self.mask_resolution == 2 * self.roi_output_size, 'mask_resolution must be 2 * roi_output_size (the mask head upsamples by 2)'),
-                  (self.mask_strides in (self.anchor_strides[:len(self.mask_strides)], (self.anchor_strides[0] // 2,) + self.anchor_strides[:len(self.mask_strides) - 1]),
-                   'mask_strides must be the first anchor_strides (P3, P4, P5), optionally after half the first one (P2)'),
-                  (0 < self.fg_iou and self.bg_iou <= self.fg_iou, 'need 0 < fg_iou and bg_iou <= fg_iou'),
-                  (self.head_norm in (None, 'none', 'gn'), "head_norm must be None, 'none' or 'gn'"),
-                  (self.p6_from in ('p5', 'c5'), "p6_from must be 'p5' or 'c5'"),
-                  (self.anchor_rounding in ANCHOR_ROUNDINGS, f'anchor_rounding must be one of {ANCHOR_ROUNDINGS}'),
-                  (self.box_loss in ('smooth_l1', 'l1', 'giou'), "box_loss must be 'smooth_l1', 'l1' or 'giou'"),
-                  (self.masks_per_image is None or self.masks_per_image >= 0, 'masks_per_image must be a count >= 0 or None (every detection)')]
-        problems = [message for ok, message in checks if not ok]
-        if problems: raise ValueError(f"RetinaMaskConfig: {'; '.join(problems)}")
+    def __post_init__(self): _check_config(self)  # the checks follow, beside the text on them
 
-    @classmethod
-    def preset(cls,
-               name:str='r50', # a key of PRESETS
-               conventions:str='ours', # a key of CONVENTIONS: 'ours', 'official' or 'torchvision'
-               **changes, # fields to change, e.g. num_classes=3
-              ):
-        "A named configuration from `PRESETS` in the coordinate and input conventions of `CONVENTIONS`, with optional changes."
-        if name not in PRESETS: raise ValueError(f'Unknown preset {name!r}; choose one of {list(PRESETS)}.')
-        if conventions not in CONVENTIONS: raise ValueError(f'Unknown conventions {conventions!r}; choose one of {list(CONVENTIONS)}.')
-        return cls(**{**PRESETS[name], **CONVENTIONS[conventions], **changes})
-
-    def to_dict(self) -> dict:
-        "The config as a plain dict of numbers, strings and lists (for checkpoints and JSON)."
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
-
-    @classmethod
-    def from_dict(cls,
-                  d:dict, # a dict written by `to_dict`
+# %% ../nbs/09_model.ipynb #5d998017
+def _check_config(c:RetinaMaskConfig, # the config to check; its list fields become tuples
                  ):
-        "The config a `to_dict` dict describes; unknown keys are an error."
-        unknown = set(d) - {f.name for f in fields(cls)}
-        if unknown: raise ValueError(f'RetinaMaskConfig has no fields {sorted(unknown)}; was the dict written by another version?')
-        return cls(**d)
+    "Turn list fields into tuples, and raise a ValueError naming every field that cannot build a model."
+    for f in fields(c):  # lists (from JSON, say) become tuples, so that configs compare alike
+        if isinstance(getattr(c, f.name), list): setattr(c, f.name, tuple(getattr(c, f.name)))
+    checks = [(c.norm in ('none', 'gn'), "norm must be 'none' or 'gn'"),
+              (len(c.anchor_sizes) == len(c.anchor_strides), 'anchor_sizes and anchor_strides need one entry per level'),
+              (c.mask_resolution == 2 * c.roi_output_size, 'mask_resolution must be 2 * roi_output_size (the mask head upsamples by 2)'),
+              (c.mask_strides in (c.anchor_strides[:len(c.mask_strides)], (c.anchor_strides[0] // 2,) + c.anchor_strides[:len(c.mask_strides) - 1]),
+               'mask_strides must be the first anchor_strides (P3, P4, P5), optionally after half the first one (P2)'),
+              (0 < c.fg_iou and c.bg_iou <= c.fg_iou, 'need 0 < fg_iou and bg_iou <= fg_iou'),
+              (c.head_norm in (None, 'none', 'gn'), "head_norm must be None, 'none' or 'gn'"),
+              (c.p6_from in ('p5', 'c5'), "p6_from must be 'p5' or 'c5'"),
+              (c.anchor_rounding in ANCHOR_ROUNDINGS, f'anchor_rounding must be one of {ANCHOR_ROUNDINGS}'),
+              (c.box_loss in ('smooth_l1', 'l1', 'giou'), "box_loss must be 'smooth_l1', 'l1' or 'giou'"),
+              (c.masks_per_image is None or c.masks_per_image >= 0, 'masks_per_image must be a count >= 0 or None (every detection)')]
+    problems = [message for ok, message in checks if not ok]
+    if problems: raise ValueError(f"RetinaMaskConfig: {'; '.join(problems)}")
 
 # %% ../nbs/09_model.ipynb #f3d04095
 PRESETS = {  # name -> the fields that differ from the defaults (the r50 model)
@@ -148,6 +146,36 @@ CONVENTIONS = {  # name -> the fields a model in that implementation's conventio
                         detections_per_image=300, box_loss='l1'),
 }
 
+# %% ../nbs/09_model.ipynb #b447c0ce
+@patch
+@classmethod
+def preset(cls:RetinaMaskConfig,
+           name:str='r50', # a key of PRESETS
+           conventions:str='ours', # a key of CONVENTIONS: 'ours', 'official' or 'torchvision'
+           **changes, # fields to change, e.g. num_classes=3
+          ):
+    "A named configuration from `PRESETS` in the coordinate and input conventions of `CONVENTIONS`, with optional changes."
+    if name not in PRESETS: raise ValueError(f'Unknown preset {name!r}; choose one of {list(PRESETS)}.')
+    if conventions not in CONVENTIONS: raise ValueError(f'Unknown conventions {conventions!r}; choose one of {list(CONVENTIONS)}.')
+    return cls(**{**PRESETS[name], **CONVENTIONS[conventions], **changes})
+
+# %% ../nbs/09_model.ipynb #06e55426
+@patch
+def to_dict(self:RetinaMaskConfig) -> dict:
+    "The config as a plain dict of numbers, strings and lists (for checkpoints and JSON)."
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+# %% ../nbs/09_model.ipynb #62590992
+@patch
+@classmethod
+def from_dict(cls:RetinaMaskConfig,
+              d:dict, # a dict written by `to_dict`
+             ):
+    "The config a `to_dict` dict describes; unknown keys are an error."
+    unknown = set(d) - {f.name for f in fields(cls)}
+    if unknown: raise ValueError(f'RetinaMaskConfig has no fields {sorted(unknown)}; was the dict written by another version?')
+    return cls(**d)
+
 # %% ../nbs/09_model.ipynb #a02c4fe1
 def normalise_batch(images:list, # N float tensors (3, H_i, W_i) in [0, 1], or one (N, 3, H, W) tensor
                     pixel_mean:Tensor, # (3, 1, 1) RGB mean, on the images' device
@@ -162,6 +190,7 @@ def normalise_batch(images:list, # N float tensors (3, H_i, W_i) in [0, 1], or o
             raise ValueError(f'image {i} has shape {tuple(im.shape)} and dtype {im.dtype}; the detector expects float (3, H, W) RGB in [0, 1].')
     return pad_images([(im - pixel_mean) / pixel_std for im in images], size_divisible), [tuple(im.shape[-2:]) for im in images]
 
+# %% ../nbs/09_model.ipynb #51436d1f
 def scale_boxes(boxes:Tensor, # (n, 4) xyxy boxes in the pixels of an image of `size`
                 size:tuple, # (h, w) of the image the boxes were found on
                 out_size:tuple, # (h, w) of the same image at the size to report them at
@@ -182,6 +211,7 @@ def config_anchors(config:RetinaMaskConfig, # the model's config
     return generate_anchors(tuple(size), c.anchor_sizes, c.anchor_strides, c.anchor_scales, c.anchor_ratios, c.anchor_offset,
                             device=device, rounding=c.anchor_rounding)
 
+# %% ../nbs/09_model.ipynb #d8a8f065
 def config_detections(config:RetinaMaskConfig, # the model's config
                       cls_logits:Tensor, # (N, R, C) class logits of all anchors
                       box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
@@ -218,135 +248,160 @@ class RetinaMask(nn.Module):
         self._anchors = OrderedDict()  # (padded size, device) -> anchors per level, least recently used first
         if c.freeze_detector: self.backbone.requires_grad_(False); self.head.requires_grad_(False)
 
-    anchor_cache_size = 16  # padded sizes whose anchors are kept: multi-scale training meets dozens, each several MB at 1333 pixels
+# %% ../nbs/09_model.ipynb #ff9a3914
+@patch
+def train(self:RetinaMask,
+          mode:bool=True, # True: training mode; False: evaluation mode
+         ):
+    "Set training or evaluation mode; with `freeze_detector` the detector stays in evaluation mode, its statistics fixed."
+    super(RetinaMask, self).train(mode)  # zero-argument super() needs a class body
+    if self.config.freeze_detector: self.backbone.eval(); self.head.eval()
+    return self
 
-    @classmethod
-    def from_torchvision(cls,
-                         model, # a torchvision RetinaNet, or a builder's name: 'retinanet_resnet50_fpn' or 'retinanet_resnet50_fpn_v2'
-                         weights='DEFAULT', # with a name: its weight set ('DEFAULT', 'COCO_V1', ...), or None for random weights
-                         **changes, # config fields to set over the converted ones, e.g. mask_on=False
-                        ):
-        "A RetinaMask whose detector computes what the torchvision RetinaNet computes; the mask head is new (see 19_convert)."
-        from retinamask.convert import from_torchvision  # the conversion has a notebook of its own, built on this one
-        return from_torchvision(model, weights, **changes)
+# %% ../nbs/09_model.ipynb #d00724a1
+@patch
+@classmethod
+def from_torchvision(cls:RetinaMask,
+                     model, # a torchvision RetinaNet, or a builder's name: 'retinanet_resnet50_fpn' or 'retinanet_resnet50_fpn_v2'
+                     weights='DEFAULT', # with a name: its weight set ('DEFAULT', 'COCO_V1', ...), or None for random weights
+                     **changes, # config fields to set over the converted ones, e.g. mask_on=False
+                    ):
+    "A RetinaMask whose detector computes what the torchvision RetinaNet computes; the mask head is new (see 19_convert)."
+    from retinamask.convert import from_torchvision  # the conversion has a notebook of its own, built on this one
+    return from_torchvision(model, weights, **changes)
 
-    def train(self,
-              mode:bool=True, # True: training mode; False: evaluation mode
-             ):
-        "Set training or evaluation mode; with `freeze_detector` the detector stays in evaluation mode, its statistics fixed."
-        super().train(mode)
-        if self.config.freeze_detector: self.backbone.eval(); self.head.eval()
-        return self
+# %% ../nbs/09_model.ipynb #32521553
+@patch
+def batch_images(self:RetinaMask,
+                 images:list, # N float tensors (3, H_i, W_i) in [0, 1], or one (N, 3, H, W) tensor
+                ) -> tuple: # (N, 3, H, W) normalised batch padded with zeros to a multiple of size_divisible; [(H_i, W_i)]
+    "Normalise the images and pad them into one batch (`normalise_batch` with this model's statistics)."
+    return normalise_batch(images, self.pixel_mean, self.pixel_std, self.config.size_divisible)
 
-    def batch_images(self,
-                     images:list, # N float tensors (3, H_i, W_i) in [0, 1], or one (N, 3, H, W) tensor
-                    ) -> tuple: # (N, 3, H, W) normalised batch padded with zeros to a multiple of size_divisible; [(H_i, W_i)]
-        "Normalise the images and pad them into one batch (`normalise_batch` with this model's statistics)."
-        return normalise_batch(images, self.pixel_mean, self.pixel_std, self.config.size_divisible)
+# %% ../nbs/09_model.ipynb #b4a02517
+RetinaMask.anchor_cache_size = 16  # padded sizes whose anchors are kept: multi-scale training meets dozens, each several MB at 1333 pixels
 
-    def anchors(self,
-                size:tuple, # (H, W) of the padded batch
-                device, # device of the anchors
-               ) -> list: # per level, (R_l, 4) xyxy anchors
-        "The anchors of a padded batch size, kept for the `anchor_cache_size` sizes used last."
-        key = (tuple(size), str(device))
-        if key in self._anchors: self._anchors.move_to_end(key)
-        else:
-            self._anchors[key] = config_anchors(self.config, size, device)
-            if len(self._anchors) > self.anchor_cache_size: self._anchors.popitem(last=False)
-        return self._anchors[key]
+@patch
+def anchors(self:RetinaMask,
+            size:tuple, # (H, W) of the padded batch
+            device, # device of the anchors
+           ) -> list: # per level, (R_l, 4) xyxy anchors
+    "The anchors of a padded batch size, kept for the `anchor_cache_size` sizes used last."
+    key = (tuple(size), str(device))
+    if key in self._anchors: self._anchors.move_to_end(key)
+    else:
+        self._anchors[key] = config_anchors(self.config, size, device)
+        if len(self._anchors) > self.anchor_cache_size: self._anchors.popitem(last=False)
+    return self._anchors[key]
 
-    def pool(self,
-             features:list, # [P3, P4, P5]
-             boxes:list, # per image, (n_i, 4) xyxy boxes in input pixels
-            ) -> Tensor: # (sum n_i, C, S, S) RoIAlign features
-        "The mask head's input for each box; with `plus_one`, pooled as the official code pools its pixel-index boxes."
-        if not self.config.plus_one: return self.pooler(features, boxes)
-        # it samples x1..x2 - 1 (the last pixel's index) but picks the level from the +1 area, which is the continuous one
-        p, last = self.pooler, self.pooler.min_level + len(self.pooler.strides) - 1
-        levels = level_for_boxes(torch.cat(boxes), p.canonical_size, p.canonical_level, p.min_level, last) - p.min_level
-        return multi_level_roi_align(features, rois_from_boxes([to_plus_one(b) for b in boxes]), levels, [1 / s for s in p.strides],
-                                     p.output_size, p.sampling_ratio, p.aligned, p.backend)
+# %% ../nbs/09_model.ipynb #af929a91
+@patch
+def forward(self:RetinaMask,
+            images:list, # N float tensors (3, H_i, W_i) in [0, 1]
+            targets:list|None=None, # training: N dicts with boxes (G, 4), labels (G,), masks (G, H_i, W_i), optional iscrowd (G,)
+            original_sizes:list|None=None, # evaluation: (h, w) to report each image's boxes and masks at; None: the input sizes
+           ): # training: dict of losses; evaluation: detections per image, or (losses, detections) given targets
+    "Losses in training mode; detections in evaluation mode, and (losses, detections) given targets (torchvision: detections only)."
+    x, sizes = self.batch_images(images)
+    features = self.backbone(x)
+    cls_logits, box_deltas = self.head(features[self.box_level:])  # the box levels are P3-P7, with or without a P2
+    anchors = self.anchors(x.shape[-2:], x.device)
+    if cls_logits.shape[1] != sum(len(a) for a in anchors):
+        raise RuntimeError(f'the heads scored {cls_logits.shape[1]} anchors but there are {sum(len(a) for a in anchors)}: '
+                           'anchor_strides must match the pyramid (8, 16, 32, 64, 128) and size_divisible must be a multiple of 32.')
+    if self.training:
+        if targets is None: raise ValueError('RetinaMask in training mode needs targets; call model.eval() for detections.')
+        return self.compute_losses(features, cls_logits, box_deltas, anchors, sizes, targets)
+    detections = self.detect(features, cls_logits, box_deltas, anchors, sizes, original_sizes)
+    if targets is None: return detections
+    # validation: the losses too, from the same pass; in eval mode no running statistic moves
+    return self.compute_losses(features, cls_logits, box_deltas, anchors, sizes, targets), detections
 
-    def forward(self,
-                images:list, # N float tensors (3, H_i, W_i) in [0, 1]
-                targets:list|None=None, # training: N dicts with boxes (G, 4), labels (G,), masks (G, H_i, W_i), optional iscrowd (G,)
-                original_sizes:list|None=None, # evaluation: (h, w) to report each image's boxes and masks at; None: the input sizes
-               ): # training: dict of losses; evaluation: detections per image, or (losses, detections) given targets
-        "Losses in training mode; detections in evaluation mode, and (losses, detections) given targets (torchvision: detections only)."
-        x, sizes = self.batch_images(images)
-        features = self.backbone(x)
-        cls_logits, box_deltas = self.head(features[self.box_level:])  # the box levels are P3-P7, with or without a P2
-        anchors = self.anchors(x.shape[-2:], x.device)
-        if cls_logits.shape[1] != sum(len(a) for a in anchors):
-            raise RuntimeError(f'the heads scored {cls_logits.shape[1]} anchors but there are {sum(len(a) for a in anchors)}: '
-                               'anchor_strides must match the pyramid (8, 16, 32, 64, 128) and size_divisible must be a multiple of 32.')
-        if self.training:
-            if targets is None: raise ValueError('RetinaMask in training mode needs targets; call model.eval() for detections.')
-            return self.compute_losses(features, cls_logits, box_deltas, anchors, sizes, targets)
-        detections = self.detect(features, cls_logits, box_deltas, anchors, sizes, original_sizes)
-        if targets is None: return detections
-        # validation: the losses too, from the same pass; in eval mode no running statistic moves
-        return self.compute_losses(features, cls_logits, box_deltas, anchors, sizes, targets), detections
+# %% ../nbs/09_model.ipynb #54bec7d8
+@patch
+def compute_losses(self:RetinaMask,
+                   features:list, # [P3, ..., P7], after P2 when the mask branch has one
+                   cls_logits:Tensor, # (N, R, C) class logits of all anchors
+                   box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
+                   anchors:list, # per level, (R_l, 4) anchors
+                   sizes:list, # (H_i, W_i) of each image
+                   targets:list, # one target dict per image
+                  ) -> dict: # loss_cls, loss_box and (mask_on) loss_mask, scalars
+    "Focal loss, self-adjusting smooth L1 and, with the mask branch, the mask loss of a batch."
+    c, device = self.config, cls_logits.device
+    targets = [{k: v.to(device) if isinstance(v, Tensor) else v for k, v in t.items()} for t in targets]
+    all_anchors = torch.cat(anchors)
+    matched = batch_anchor_targets(all_anchors, targets, c.num_classes, c.box_weights, fg_iou=c.fg_iou, bg_iou=c.bg_iou,
+                                   best_match_threshold=c.best_match_threshold)  # one call for the batch
+    cls_target, box_target, positive, valid = (matched[k] for k in ('cls_target', 'box_target', 'positive', 'valid'))
+    losses = dict(loss_cls=focal_loss(cls_logits, cls_target, valid, positive.sum(), c.focal_alpha, c.focal_gamma))
+    if c.box_loss == 'smooth_l1': losses['loss_box'] = self.box_loss(box_deltas[positive], box_target[positive])
+    elif c.box_loss == 'l1': losses['loss_box'] = l1_box_loss(box_deltas[positive], box_target[positive])
+    else:  # GIoU compares boxes: the positives' decoded boxes with their objects, image-major as `positive` orders them
+        objects = torch.cat([t['boxes'][m[p]].to(box_deltas) for t, m, p in zip(targets, matched['matched'], positive)])
+        boxes = decode_boxes(box_deltas[positive], all_anchors[positive.nonzero()[:, 1]], c.box_weights)
+        losses['loss_box'] = giou_box_loss(boxes, objects)
+    if c.mask_on:
+        with torch.no_grad():
+            proposals = config_detections(c, cls_logits.detach(), box_deltas.detach(), anchors, sizes, c.mask_proposals_per_image)
+        boxes, labels, mask_targets = mask_training_targets([p['boxes'] for p in proposals], targets, c.mask_resolution, c.mask_fg_iou)
+        mask_logits = self.mask_head(self.pool(features[:len(c.mask_strides)], boxes))
+        losses['loss_mask'] = mask_loss(mask_logits, labels, mask_targets)
+    return losses
 
-    def compute_losses(self,
-               features:list, # [P3, ..., P7], after P2 when the mask branch has one
-               cls_logits:Tensor, # (N, R, C) class logits of all anchors
-               box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
-               anchors:list, # per level, (R_l, 4) anchors
-               sizes:list, # (H_i, W_i) of each image
-               targets:list, # one target dict per image
-              ) -> dict: # loss_cls, loss_box and (mask_on) loss_mask, scalars
-        "Focal loss, self-adjusting smooth L1 and, with the mask branch, the mask loss of a batch."
-        c, device = self.config, cls_logits.device
-        targets = [{k: v.to(device) if isinstance(v, Tensor) else v for k, v in t.items()} for t in targets]
-        all_anchors = torch.cat(anchors)
-        matched = batch_anchor_targets(all_anchors, targets, c.num_classes, c.box_weights, fg_iou=c.fg_iou, bg_iou=c.bg_iou,
-                                       best_match_threshold=c.best_match_threshold)  # one call for the batch
-        cls_target, box_target, positive, valid = (matched[k] for k in ('cls_target', 'box_target', 'positive', 'valid'))
-        losses = dict(loss_cls=focal_loss(cls_logits, cls_target, valid, positive.sum(), c.focal_alpha, c.focal_gamma))
-        if c.box_loss == 'smooth_l1': losses['loss_box'] = self.box_loss(box_deltas[positive], box_target[positive])
-        elif c.box_loss == 'l1': losses['loss_box'] = l1_box_loss(box_deltas[positive], box_target[positive])
-        else:  # GIoU compares boxes: the positives' decoded boxes with their objects, image-major as `positive` orders them
-            objects = torch.cat([t['boxes'][m[p]].to(box_deltas) for t, m, p in zip(targets, matched['matched'], positive)])
-            boxes = decode_boxes(box_deltas[positive], all_anchors[positive.nonzero()[:, 1]], c.box_weights)
-            losses['loss_box'] = giou_box_loss(boxes, objects)
-        if c.mask_on:
-            with torch.no_grad():
-                proposals = config_detections(c, cls_logits.detach(), box_deltas.detach(), anchors, sizes, c.mask_proposals_per_image)
-            boxes, labels, mask_targets = mask_training_targets([p['boxes'] for p in proposals], targets, c.mask_resolution, c.mask_fg_iou)
-            mask_logits = self.mask_head(self.pool(features[:len(c.mask_strides)], boxes))
-            losses['loss_mask'] = mask_loss(mask_logits, labels, mask_targets)
-        return losses
+# %% ../nbs/09_model.ipynb #1f9db8dd
+@patch
+def pool(self:RetinaMask,
+         features:list, # [P3, P4, P5]
+         boxes:list, # per image, (n_i, 4) xyxy boxes in input pixels
+        ) -> Tensor: # (sum n_i, C, S, S) RoIAlign features
+    "The mask head's input for each box; with `plus_one`, pooled as the official code pools its pixel-index boxes."
+    if not self.config.plus_one: return self.pooler(features, boxes)
+    # it samples x1..x2 - 1 (the last pixel's index) but picks the level from the +1 area, which is the continuous one
+    p, last = self.pooler, self.pooler.min_level + len(self.pooler.strides) - 1
+    levels = level_for_boxes(torch.cat(boxes), p.canonical_size, p.canonical_level, p.min_level, last) - p.min_level
+    return multi_level_roi_align(features, rois_from_boxes([to_plus_one(b) for b in boxes]), levels, [1 / s for s in p.strides],
+                                 p.output_size, p.sampling_ratio, p.aligned, p.backend)
 
-    def detect(self,
-               features:list, # [P3, ..., P7], after P2 when the mask branch has one
-               cls_logits:Tensor, # (N, R, C) class logits of all anchors
-               box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
-               anchors:list, # per level, (R_l, 4) anchors
-               sizes:list, # (H_i, W_i) of each input image
-               original_sizes:list|None=None, # (h, w) to report the results at; None: the input sizes
-              ) -> list: # per image: boxes (n, 4), scores (n,), labels (n,), masks (n, 1, h, w) when mask_on
-        "Detections of a batch and, with the mask branch, masks for the best `masks_per_image` of them (all if None)."
-        c = self.config
-        dets = config_detections(c, cls_logits, box_deltas, anchors, sizes, c.detections_per_image)
-        out_sizes = sizes if original_sizes is None else [tuple(int(v) for v in s) for s in original_sizes]
-        if c.mask_on:
-            top = [d['boxes'][:c.masks_per_image] for d in dets]  # in input pixels, where the features are
-            labels = torch.cat([d['labels'][:c.masks_per_image] for d in dets])
-            mask_logits = self.mask_head(self.pool(features[:len(c.mask_strides)], top))  # (sum k_i, C, M, M)
-            probs = mask_logits[torch.arange(len(labels), device=labels.device), labels].sigmoid().split([len(b) for b in top])
-        for d, size, out_size in zip(dets, sizes, out_sizes): d['boxes'] = scale_boxes(d['boxes'], size, out_size)
-        if c.mask_on:
-            ks = [len(p) for p in probs]
-            if len(set(out_sizes)) == 1:  # one paste for the whole batch
-                pasted = paste_masks(torch.cat(probs), torch.cat([d['boxes'][:k] for d, k in zip(dets, ks)]), out_sizes[0]).split(ks)
-            else: pasted = [paste_masks(p, d['boxes'][:k], s) for p, d, k, s in zip(probs, dets, ks, out_sizes)]
-            for d, k, p, (oh, ow) in zip(dets, ks, pasted, out_sizes):
-                d['masks'] = d['boxes'].new_empty(len(d['boxes']), 1, oh, ow)
-                d['masks'][k:] = 0  # detections beyond masks_per_image get no mask (None: there are none)
-                d['masks'][:k, 0] = p
-        return dets
+# %% ../nbs/09_model.ipynb #4f27b35c
+@patch
+def detect(self:RetinaMask,
+           features:list, # [P3, ..., P7], after P2 when the mask branch has one
+           cls_logits:Tensor, # (N, R, C) class logits of all anchors
+           box_deltas:Tensor, # (N, R, 4) box offsets of all anchors
+           anchors:list, # per level, (R_l, 4) anchors
+           sizes:list, # (H_i, W_i) of each input image
+           original_sizes:list|None=None, # (h, w) to report the results at; None: the input sizes
+          ) -> list: # per image: boxes (n, 4), scores (n,), labels (n,), masks (n, 1, h, w) when mask_on
+    "Detections of a batch and, with the mask branch, masks for the best `masks_per_image` of them (all if None)."
+    c = self.config
+    dets = config_detections(c, cls_logits, box_deltas, anchors, sizes, c.detections_per_image)
+    out_sizes = sizes if original_sizes is None else [tuple(int(v) for v in s) for s in original_sizes]
+    if c.mask_on:
+        top = [d['boxes'][:c.masks_per_image] for d in dets]  # in input pixels, where the features are
+        labels = torch.cat([d['labels'][:c.masks_per_image] for d in dets])
+        mask_logits = self.mask_head(self.pool(features[:len(c.mask_strides)], top))  # (sum k_i, C, M, M)
+        probs = mask_logits[torch.arange(len(labels), device=labels.device), labels].sigmoid().split([len(b) for b in top])
+    for d, size, out_size in zip(dets, sizes, out_sizes): d['boxes'] = scale_boxes(d['boxes'], size, out_size)
+    if c.mask_on: self._paste_into_detections(dets, probs, out_sizes)
+    return dets
+
+# %% ../nbs/09_model.ipynb #14f50791
+@patch
+def _paste_into_detections(self:RetinaMask,
+                           dets:list, # per image, detections with boxes in the pixels of `out_sizes`; gets `masks` (n_i, 1, h, w)
+                           probs:list, # per image, (k_i, M, M) mask probabilities of its first k_i detections
+                           out_sizes:list, # (h, w) of each image as reported
+                          ):
+    "Paste each image's masks into its detection dict, zeros for the detections without one."
+    ks = [len(p) for p in probs]
+    if len(set(out_sizes)) == 1:  # one paste for the whole batch
+        pasted = paste_masks(torch.cat(probs), torch.cat([d['boxes'][:k] for d, k in zip(dets, ks)]), out_sizes[0]).split(ks)
+    else: pasted = [paste_masks(p, d['boxes'][:k], s) for p, d, k, s in zip(probs, dets, ks, out_sizes)]
+    for d, k, p, (oh, ow) in zip(dets, ks, pasted, out_sizes):
+        d['masks'] = d['boxes'].new_empty(len(d['boxes']), 1, oh, ow)
+        d['masks'][k:] = 0  # detections beyond masks_per_image get no mask (None: there are none)
+        d['masks'][:k, 0] = p
 
 # %% ../nbs/09_model.ipynb #485e1310
 def predict(model:nn.Module, # a RetinaMask (or any torchvision-style detection model)
