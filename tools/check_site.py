@@ -34,10 +34,11 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 # (page, what it must have): the landing page, a component page with formulas, figures and API entries, the kernel's
-# page, the first tutorial, and the search page
+# page, the model's page (a class grown method by method), the first tutorial, and the search page
 PAGES = [('index.html', dict(math=0, images=1, nav=2, linked_rows=1)),
          ('losses.html', dict(math=20, images=4, nav=10, code=10, api=5)),
          ('roi_align.html', dict(math=3, images=2, nav=10, code=10, api=2)),
+         ('model.html', dict(math=0, images=1, nav=10, code=10, api=10)),
          ('tutorials/train_builtin.html', dict(math=0, images=2, nav=4, code=5)),
          ('search.html?q=focal', dict(math=0, images=0, nav=2, search=1))]
 # Hosts a page may link to: the papers, the official RetinaMask code and the projects it builds on, and the libraries'

@@ -191,7 +191,9 @@ def type_name(anno) -> str:
     if isinstance(anno, str): return anno
     if anno is None or anno is type(None): return 'None'
     if isinstance(anno, type) and not getattr(anno, '__args__', None): return anno.__qualname__
-    return re.sub(r'\b(?:typing|torch|collections\.abc|pathlib)\.', '', str(anno)).replace(' | ', '|').replace('|', ' | ')
+    text = re.sub(r'\b(?:typing|torch|collections\.abc|pathlib)\.', '', str(anno))
+    text = re.sub(r'\bretinamask(?:\.\w+)*\.(?=[A-Z_])', '', text)  # our own classes by their names, as the pages name them
+    return text.replace(' | ', '|').replace('|', ' | ')
 
 def default_text(value) -> str:
     "A default as code ('' for none), shortened when long."
