@@ -25,7 +25,7 @@ with warnings.catch_warnings():  # fastai 2.8 calls torch.jit.script at import, 
     from fastai.optimizer import OptimWrapper
     from fastai.callback.progress import ProgressCallback
     import fastai.callback.schedule, fastai.callback.fp16  # add fit_one_cycle, lr_find and to_fp16 to Learner
-from .losses import SelfAdjustingSmoothL1, plot_beta
+from .losses import BOX_COORDS, SelfAdjustingSmoothL1, plot_beta
 from .evaluation import detections_to_coco, evaluate_coco
 from .model import RetinaMask, RetinaMaskConfig
 from .reliability import NonFiniteLossGuard, load_checkpoint  # taught in 18_reliability
@@ -186,7 +186,7 @@ class BetaTracker(Callback):
 
     def plot_beta(self,
                   ax=None, # matplotlib axes; a new figure if None
-                  coords:tuple=('dx', 'dy', 'dw', 'dh'), # coordinates to draw; the paper's Figure 3 draws dx and dw
+                  coords:tuple=BOX_COORDS, # coordinates to draw; the paper's Figure 3 draws dx and dw
                  ):
         "The paper's Figure 3 for this run: beta and the running statistics per coordinate."
         beta_hat = self.loss_module.beta_hat if self.loss_module is not None else None
