@@ -9,7 +9,7 @@ around a module's forward (trunk, FPN, heads, RoIAlign, mask head) or a function
 proposals, mask targets); the backward pass, the optimiser step and data loading are their own stages. Like
 `profile_model.py` it measures no ratio and is not part of `make bench`: run it before changing anything, and after.
 """
-import argparse, json, random, sys, time
+import argparse, random, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: F401 (puts the checkout on the path)
@@ -51,7 +51,7 @@ def main():
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     torch.set_flush_denormal(not a.keep_denormals)
-    changes = {k: json.loads(v) if v[:1] in '0123456789[{tf-' else v for k, v in (kv.split('=', 1) for kv in a.set)}
+    changes = common.config_changes(a.set)
     torch.manual_seed(0)
     config = RetinaMaskConfig.preset(a.preset, **changes)
     train_ds, _ = run_datasets(config, 'demo')

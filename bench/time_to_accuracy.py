@@ -11,7 +11,9 @@ The two detectors share everything a training run has apart from the detector it
   turn, so they see the same images in the same order, and the loading time is counted for both;
 - the recipe: AdamW (fused), one-cycle schedule (fastai's: cosine warm-up over the first quarter from lr / 25, cosine
   annealing to lr / 1e5, beta1 0.95 -> 0.85 -> 0.95), weight decay 0.05 on weights only, batch 4, the same number of iterations.
-  Each model's learning rate is its best of a sweep (BENCHMARKS.md lists the sweep).
+  Each model's learning rate is its best of a sweep (BENCHMARKS.md lists the sweep);
+- the process: denormal floats flushed to zero for the whole race, as `retinamask train` does while fitting (the learner's
+  `FlushDenormals`); the setting is the CPU's, so it applies to both models (`--keep-denormals` to measure without it).
 torchvision's RetinaNet keeps its own matching (IoU 0.5 / 0.4 with low-quality matches), focal loss normalisation and L1 box
 loss with box-coder weights (1, 1, 1, 1), and has no mask head: those, and what RetinaMask adds (best matching, the
 self-adjusting smooth L1, the mask head's supervision of the shared features), are the difference being measured.
@@ -25,7 +27,7 @@ import math, random, sys, time
 from functools import partial
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Row, parser, report, machine_slug
+from common import Row, parser, report, machine_slug, config_changes
 import torch
 from torch import nn
 import torchvision
@@ -112,12 +114,17 @@ def at_seconds(curve:list, seconds:float, key:str='box'):
     return None
 
 def race(names=('ours', 'torchvision'), epochs:int=8, bs:int=4, lrs:dict=None, evals_per_epoch:int=2, n_val:int=160,
-         iterations:int=None, seed:int=0, log=print) -> dict:
+         iterations:int=None, seed:int=0, flush_denormals:bool=True, changes:dict=None, log=print) -> dict:
     "Train the models side by side on the same batches; {name: [curve points]} of training seconds and AP."
+    torch.set_flush_denormal(flush_denormals)
+    try: return _race(names, epochs, bs, lrs, evals_per_epoch, n_val, iterations, seed, changes or {}, log)
+    finally: torch.set_flush_denormal(False)
+
+def _race(names, epochs, bs, lrs, evals_per_epoch, n_val, iterations, seed, changes, log) -> dict:
     torch.manual_seed(seed); random.seed(seed)
-    config = RetinaMaskConfig.preset(QUICK['preset'])
+    config = RetinaMaskConfig.preset(QUICK['preset'], **changes)
     train_ds, valid_ds = run_datasets(config, QUICK['data'])
-    config = RetinaMaskConfig.preset(QUICK['preset'], num_classes=len(train_ds.category_map))
+    config = RetinaMaskConfig.preset(QUICK['preset'], num_classes=len(train_ds.category_map), **changes)
     lrs = {**LR, **(lrs or {})}
     models = {}
     for name in names:
@@ -173,7 +180,8 @@ def run(args) -> list:
     quick = args.quick
     names = getattr(args, 'models', None) or ('ours', 'torchvision')
     lrs = {n: getattr(args, 'lr', None) for n in names if getattr(args, 'lr', None)}
-    curves = race(names, epochs=getattr(args, 'epochs', 8), iterations=40 if quick else None, n_val=16 if quick else 160, lrs=lrs)
+    curves = race(names, epochs=getattr(args, 'epochs', 8), iterations=40 if quick else None, n_val=16 if quick else 160, lrs=lrs,
+                  flush_denormals=not getattr(args, 'keep_denormals', False), changes=config_changes(getattr(args, 'set', None) or []))
     picture = Path(__file__).resolve().parent / 'results' / f'{machine_slug()}-time_to_accuracy.png'
     picture.parent.mkdir(parents=True, exist_ok=True)
     plot_curves(curves, picture)
@@ -198,6 +206,8 @@ if __name__ == '__main__':
     p.add_argument('--models', nargs='+', choices=['ours', 'torchvision'])
     p.add_argument('--epochs', type=int, default=8)
     p.add_argument('--lr', type=float, help='learning rate of every model run (default: each model\'s best, LR)')
+    p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help="changes to the preset's config, e.g. mask_resolution=14")
+    p.add_argument('--keep-denormals', action='store_true', help="compute denormal floats (the CPU's default; slow on x86)")
     args = p.parse_args()
     start = time.perf_counter()
     print(report(run(args), __doc__.splitlines()[0], time.perf_counter() - start))

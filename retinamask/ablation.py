@@ -267,7 +267,8 @@ def multiply_adds(model:torch.nn.Module, # a detector in evaluation mode
     return counter.get_total_flops() // 2
 
 # %% ../nbs/21_ablation.ipynb #24ea3e14
-ABLATION_RECIPE = dict(QUICK, data_changes=dict(thin_bars=True))  # the one-minute recipe on the demo shapes plus thin bars at any angle
+ABLATION_RECIPE = dict(QUICK, data_changes=dict(thin_bars=True),  # the one-minute recipe on the demo shapes plus thin bars at any angle
+                       config_changes=dict(roi_output_size=14, mask_resolution=28, topk_per_level=1000))  # the study's mask branch
 ABLATION_SEEDS = (0, 1, 2)  # three seeds: the fewest that give a paired difference a standard error of its own
 _NOT_COMPARED = ('num_workers',)  # settings that do not change a run's result
 
@@ -314,12 +315,14 @@ def ablate(folder='runs/ablation', # the ablation's folder: one run folder per r
     if 'data_changes' in given: given['data_changes'] = {**recipe['data_changes'], **given['data_changes']}  # --num-train keeps the thin bars
     settings = dict(preset=preset, data=data, epochs=epochs, **{**recipe, **given})
     _check_settings(folder, settings, runs)
+    fixed = {k: v for k, v in settings.items() if k != 'config_changes'}  # each run adds its own changes to the recipe's
     for seed in seeds:  # seed by seed, so that an interrupted study leaves every table with the same seeds
         for name, (changes, factor) in runs.items():
             run, n = folder / name / f'seed{seed}', run_epochs(epochs, factor)
             if (run / 'metrics.json').is_file(): print(f'{name} seed {seed}: finished earlier, kept', flush=True); continue
             resume_run = _resumable(run, n)
-            metrics = train(run, seed=seed, config_changes=changes, resume_run=resume_run, **{**settings, 'epochs': n})
+            metrics = train(run, seed=seed, config_changes={**settings['config_changes'], **changes}, resume_run=resume_run,
+                            **{**fixed, 'epochs': n})
             print(f"{name} seed {seed}: box AP {metrics['bbox_AP']:.3f} after {metrics['train_seconds']:.0f} s"
                   f"{' (resumed)' if resume_run else ''}", flush=True)
     finished = ablation_runs(folder, list(runs), seeds)

@@ -132,9 +132,9 @@ PRESETS = {  # name -> the fields that differ from the defaults (the r50 model)
     'r101_gn': dict(backbone='resnet101', norm='gn'),
     'x101_gn': dict(backbone='resnext101_32x8d', norm='gn'),
     'tiny': dict(backbone='narrow_resnet', trunk_norm='bn', freeze_at=0, trunk_widths=(16, 32, 64, 128), trunk_blocks=(1, 1, 1, 1),
-                 fpn_channels=32, norm='gn', head_convs=2, mask_channels=32, mask_convs=2, roi_sampling_ratio=1,
-                 mask_proposals_per_image=16, masks_per_image=8, anchor_sizes=(16, 32, 64, 128, 256), min_size=128, max_size=128,
-                 train_min_sizes=(128,)),
+                 fpn_channels=32, norm='gn', head_convs=2, mask_channels=32, mask_convs=2, roi_output_size=7, mask_resolution=14,
+                 roi_sampling_ratio=1, mask_proposals_per_image=16, masks_per_image=8, topk_per_level=100,
+                 anchor_sizes=(16, 32, 64, 128, 256), min_size=128, max_size=128, train_min_sizes=(128,)),
 }
 
 # %% ../nbs/09_model.ipynb #fef2170a
