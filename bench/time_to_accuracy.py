@@ -181,7 +181,8 @@ def run(args) -> list:
     names = getattr(args, 'models', None) or ('ours', 'torchvision')
     lrs = {n: getattr(args, 'lr', None) for n in names if getattr(args, 'lr', None)}
     curves = race(names, epochs=getattr(args, 'epochs', 8), iterations=40 if quick else None, n_val=16 if quick else 160, lrs=lrs,
-                  flush_denormals=not getattr(args, 'keep_denormals', False), changes=config_changes(getattr(args, 'set', None) or []))
+                  flush_denormals=not getattr(args, 'keep_denormals', False), changes=config_changes(getattr(args, 'set', None) or []),
+                  seed=getattr(args, 'seed', 0))
     picture = Path(__file__).resolve().parent / 'results' / f'{machine_slug()}-time_to_accuracy.png'
     picture.parent.mkdir(parents=True, exist_ok=True)
     plot_curves(curves, picture)
@@ -206,6 +207,7 @@ if __name__ == '__main__':
     p.add_argument('--models', nargs='+', choices=['ours', 'torchvision'])
     p.add_argument('--epochs', type=int, default=8)
     p.add_argument('--lr', type=float, help='learning rate of every model run (default: each model\'s best, LR)')
+    p.add_argument('--seed', type=int, default=0, help='seeds both models\' weights and the batch order')
     p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help="changes to the preset's config, e.g. mask_resolution=14")
     p.add_argument('--keep-denormals', action='store_true', help="compute denormal floats (the CPU's default; slow on x86)")
     args = p.parse_args()
