@@ -5,7 +5,7 @@ Every case module (`roi_align`, `inference`, `train_step`, `data_loading`, `coco
 writes bench/results/<machine>.md. A ratio is always ours / reference of a time (lower is better), measured in the same run,
 with the two taking turns so that load drifts hit both alike. Cases that need a CUDA GPU return 'skipped: no GPU' rows.
 """
-import argparse, json, os, platform, re, statistics, sys, time
+import argparse, os, platform, re, statistics, sys, time
 from dataclasses import dataclass
 from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,7 +109,3 @@ def main_for(run, description):
     args = parser(description).parse_args()
     start = time.perf_counter()
     print(report(run(args), description, time.perf_counter() - start))
-
-def config_changes(pairs:list) -> dict:
-    "`FIELD=VALUE` strings (a `--set` option) as RetinaMaskConfig changes; values that look like numbers, lists or booleans are JSON."
-    return {k: json.loads(v) if v[:1] in '0123456789[{tf-' else v for k, v in (kv.split('=', 1) for kv in pairs)}

@@ -17,7 +17,7 @@ import torch
 from torch.profiler import profile, ProfilerActivity, record_function
 import retinamask.model as model_module
 from retinamask.model import RetinaMask, RetinaMaskConfig
-from retinamask.cli import run_datasets
+from retinamask.cli import run_datasets, _setting  # _setting: the command line's --set items, checked against the config
 from retinamask.dataloaders import detection_collate
 
 FUNCTIONS = {'batch_anchor_targets': 'matching (anchor targets)', 'anchor_targets': 'matching (anchor targets)', 'focal_loss': 'focal loss', 'postprocess_detections': 'mask proposals',
@@ -46,12 +46,12 @@ def main():
     p.add_argument('--opt', default='adamw', choices=['adamw', 'sgd']); p.add_argument('--lr', type=float, default=0.006)
     p.add_argument('--warm', type=int, default=150); p.add_argument('--steps', type=int, default=3)
     p.add_argument('--threads', type=int, default=None, help='torch threads (default: torch\'s)')
-    p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help='config changes, e.g. norm=none')
+    p.add_argument('--set', nargs='*', default=[], type=_setting, metavar='FIELD=VALUE', help='config changes, e.g. norm=none')
     p.add_argument('--keep-denormals', action='store_true', help="don't flush denormals to zero (the learner does: FlushDenormals)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     torch.set_flush_denormal(not a.keep_denormals)
-    changes = common.config_changes(a.set)
+    changes = dict(a.set)
     torch.manual_seed(0)
     config = RetinaMaskConfig.preset(a.preset, **changes)
     train_ds, _ = run_datasets(config, 'demo')

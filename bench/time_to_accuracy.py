@@ -27,7 +27,7 @@ import math, random, sys, time
 from functools import partial
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Row, parser, report, machine_slug, config_changes
+from common import Row, parser, report, machine_slug
 import torch
 from torch import nn
 import torchvision
@@ -37,7 +37,7 @@ from torchvision.models.detection.retinanet import RetinaNetHead
 from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastLevelP6P7
 from retinamask.model import RetinaMask, RetinaMaskConfig, predict
 from retinamask.backbone import ResNetTrunk, GroupNorm  # GroupNorm: torch's, also for single-value groups (a 1x1 P7)
-from retinamask.cli import run_datasets, QUICK
+from retinamask.cli import run_datasets, QUICK, _setting  # _setting: the command line's --set items, checked against the config
 from retinamask.dataloaders import detection_collate
 from retinamask.evaluation import detections_to_coco, evaluate_coco
 
@@ -114,13 +114,9 @@ def at_seconds(curve:list, seconds:float, key:str='box'):
     return None
 
 def race(names=('ours', 'torchvision'), epochs:int=8, bs:int=4, lrs:dict=None, evals_per_epoch:int=2, n_val:int=160,
-         iterations:int=None, seed:int=0, flush_denormals:bool=True, changes:dict=None, log=print) -> dict:
+         iterations:int=None, seed:int=0, changes:dict=None, log=print) -> dict:
     "Train the models side by side on the same batches; {name: [curve points]} of training seconds and AP."
-    torch.set_flush_denormal(flush_denormals)
-    try: return _race(names, epochs, bs, lrs, evals_per_epoch, n_val, iterations, seed, changes or {}, log)
-    finally: torch.set_flush_denormal(False)
-
-def _race(names, epochs, bs, lrs, evals_per_epoch, n_val, iterations, seed, changes, log) -> dict:
+    changes = changes or {}
     torch.manual_seed(seed); random.seed(seed)
     config = RetinaMaskConfig.preset(QUICK['preset'], **changes)
     train_ds, valid_ds = run_datasets(config, QUICK['data'])
@@ -180,9 +176,10 @@ def run(args) -> list:
     quick = args.quick
     names = getattr(args, 'models', None) or ('ours', 'torchvision')
     lrs = {n: getattr(args, 'lr', None) for n in names if getattr(args, 'lr', None)}
-    curves = race(names, epochs=getattr(args, 'epochs', 8), iterations=40 if quick else None, n_val=16 if quick else 160, lrs=lrs,
-                  flush_denormals=not getattr(args, 'keep_denormals', False), changes=config_changes(getattr(args, 'set', None) or []),
-                  seed=getattr(args, 'seed', 0))
+    torch.set_flush_denormal(not getattr(args, 'keep_denormals', False))  # as retinamask train does while fitting
+    try: curves = race(names, epochs=getattr(args, 'epochs', 8), iterations=40 if quick else None, n_val=16 if quick else 160, lrs=lrs,
+                       changes=dict(getattr(args, 'set', None) or []), seed=getattr(args, 'seed', 0))
+    finally: torch.set_flush_denormal(False)
     picture = Path(__file__).resolve().parent / 'results' / f'{machine_slug()}-time_to_accuracy.png'
     picture.parent.mkdir(parents=True, exist_ok=True)
     plot_curves(curves, picture)
@@ -208,7 +205,7 @@ if __name__ == '__main__':
     p.add_argument('--epochs', type=int, default=8)
     p.add_argument('--lr', type=float, help='learning rate of every model run (default: each model\'s best, LR)')
     p.add_argument('--seed', type=int, default=0, help='seeds both models\' weights and the batch order')
-    p.add_argument('--set', nargs='*', default=[], metavar='FIELD=VALUE', help="changes to the preset's config, e.g. mask_resolution=14")
+    p.add_argument('--set', nargs='*', default=[], type=_setting, metavar='FIELD=VALUE', help="changes to the preset's config, e.g. mask_resolution=14")
     p.add_argument('--keep-denormals', action='store_true', help="compute denormal floats (the CPU's default; slow on x86)")
     args = p.parse_args()
     start = time.perf_counter()
